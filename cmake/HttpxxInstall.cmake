@@ -1,0 +1,25 @@
+# `cmake --install` layout: headers, the library, a CMake package (httpxx::httpxx) and httpxx.pc.
+include(GNUInstallDirs)
+include(CMakePackageConfigHelpers)
+
+set(HTTPXX_CMAKE_DIR "${CMAKE_INSTALL_LIBDIR}/cmake/httpxx")
+
+install(TARGETS httpxx EXPORT httpxxTargets
+        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
+        INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(DIRECTORY include/httpx DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(EXPORT httpxxTargets NAMESPACE httpxx:: DESTINATION ${HTTPXX_CMAKE_DIR})
+
+configure_package_config_file(cmake/httpxxConfig.cmake.in
+  "${CMAKE_CURRENT_BINARY_DIR}/httpxxConfig.cmake" INSTALL_DESTINATION ${HTTPXX_CMAKE_DIR})
+write_basic_package_version_file("${CMAKE_CURRENT_BINARY_DIR}/httpxxConfigVersion.cmake"
+  COMPATIBILITY SameMinorVersion)
+install(FILES "${CMAKE_CURRENT_BINARY_DIR}/httpxxConfig.cmake"
+              "${CMAKE_CURRENT_BINARY_DIR}/httpxxConfigVersion.cmake"
+              cmake/HttpxxDependencies.cmake
+        DESTINATION ${HTTPXX_CMAKE_DIR})
+
+configure_file(cmake/httpxx.pc.in "${CMAKE_CURRENT_BINARY_DIR}/httpxx.pc" @ONLY)
+install(FILES "${CMAKE_CURRENT_BINARY_DIR}/httpxx.pc" DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

@@ -1,0 +1,115 @@
+// Configuration values: Timeout, Limits, Proxy (HTTPX's `_config.py`).
+#pragma once
+
+#include <httpx/headers.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace boost::asio::ssl {
+class context;
+}
+
+namespace httpx {
+
+/// Timeouts for the four phases of a request; nullopt means no limit for that phase.
+/// `Timeout(5s)` sets all four, `Timeout(10s, {.connect = 60s})` sets all and overrides some,
+/// `Timeout(std::nullopt)` disables every limit. The default is 5 s for each phase.
+struct Timeout {
+    using Duration = std::chrono::duration<double>;
+    struct Phases {
+        std::optional<Duration> connect, read, write, pool;
+    };
+
+    std::optional<Duration> connect;  // TCP connect + TLS handshake -> ConnectTimeout
+    std::optional<Duration> read;     // each wait for response bytes -> ReadTimeout
+    std::optional<Duration> write;    // each wait to send request bytes -> WriteTimeout
+    std::optional<Duration> pool;     // waiting for a pooled connection -> PoolTimeout
+
+    Timeout() : Timeout(std::chrono::seconds(5)) {}
+    Timeout(std::nullopt_t) {}
+    template <class Rep, class Period>
+    Timeout(std::chrono::duration<Rep, Period> all, Phases overrides = {})
+        : Timeout(std::optional<Duration>(all), overrides) {}
+    Timeout(std::optional<Duration> all, Phases overrides)
+        : connect(overrides.connect ? overrides.connect : all),
+          read(overrides.read ? overrides.read : all),
+          write(overrides.write ? overrides.write : all),
+          pool(overrides.pool ? overrides.pool : all) {}
+
+    friend bool operator==(const Timeout&, const Timeout&) = default;
+    friend std::ostream& operator<<(std::ostream& os, const Timeout& t);
+};
+
+/// A per-request timeout: left unset it means "the client's timeout" (HTTPX's
+/// USE_CLIENT_DEFAULT); `std::nullopt` means no limits, a duration or a Timeout sets them.
+class TimeoutOption {
+public:
+    TimeoutOption() = default;
+    TimeoutOption(std::nullopt_t) : value_(Timeout(std::nullopt)) {}
+    TimeoutOption(Timeout t) : value_(t) {}
+    template <class Rep, class Period>
+    TimeoutOption(std::chrono::duration<Rep, Period> all) : value_(Timeout(all)) {}
+
+    bool is_client_default() const noexcept { return !value_.has_value(); }
+    Timeout value_or(const Timeout& client_default) const { return value_.value_or(client_default); }
+
+private:
+    std::optional<Timeout> value_;
+};
+
+/// Connection pool limits (HTTPX's `Limits`); nullopt means unlimited / never expires.
+struct Limits {
+    std::optional<std::size_t> max_connections = 100;
+    std::optional<std::size_t> max_keepalive_connections = 20;
+    std::optional<std::chrono::duration<double>> keepalive_expiry = std::chrono::seconds(5);
+    friend bool operator==(const Limits&, const Limits&) = default;
+};
+
+/// Credentials for a proxy or `BasicAuth`-style login.
+struct Credentials {
+    std::string username;
+    std::string password;
+    friend bool operator==(const Credentials&, const Credentials&) = default;
+};
+
+/// A proxy server (HTTPX's `Proxy`): `http://`, `https://`, `socks5://` or `socks5h://`.
+class Proxy {
+public:
+    struct Options {
+        std::optional<Credentials> auth;
+        Headers headers;
+    };
+    /// Throws `std::invalid_argument` for an unsupported proxy scheme, `InvalidURL` for a bad URL.
+    Proxy(std::string url, Options options = {});
+    Proxy(const char* url) : Proxy(std::string(url)) {}
+
+    const std::string& url() const noexcept { return url_; }
+    /// The credentials: from the options, else from the URL's userinfo.
+    const std::optional<Credentials>& auth() const noexcept { return auth_; }
+    const Headers& headers() const noexcept { return headers_; }
+
+private:
+    std::string url_;
+    std::optional<Credentials> auth_;
+    Headers headers_;
+};
+
+/// TLS verification (HTTPX's `verify`): true (system trust store), false (no verification),
+/// a path to a CA bundle, or a ready SSL context.
+using VerifyOption = std::variant<bool, std::string, std::shared_ptr<boost::asio::ssl::context>>;
+
+/// A client certificate (HTTPX's `cert`).
+struct ClientCert {
+    std::string certfile;
+    std::string keyfile;  // "" when the key is inside certfile
+    std::string password;
+};
+
+}  // namespace httpx

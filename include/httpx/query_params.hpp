@@ -1,0 +1,62 @@
+// httpx::QueryParams: an immutable, ordered multi-map of query parameters, as HTTPX's.
+#pragma once
+
+#include <cstddef>
+#include <initializer_list>
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace httpx {
+
+/// Query parameters. Immutable as in HTTPX: `set/add/remove/merge` return a new instance.
+class QueryParams {
+public:
+    using value_type = std::pair<std::string, std::string>;
+    using const_iterator = std::vector<value_type>::const_iterator;
+
+    QueryParams() = default;
+    QueryParams(std::initializer_list<value_type> items);
+    explicit QueryParams(std::vector<value_type> items);
+    /// Parses a query string (`a=1&b=2`, with or without a leading `?`): `+` is a space and
+    /// percent-escapes are decoded; blank values are kept.
+    QueryParams(std::string_view query);
+    QueryParams(const char* query) : QueryParams(std::string_view(query)) {}
+    QueryParams(const std::string& query) : QueryParams(std::string_view(query)) {}
+
+    /// The first value of `key`, or nullopt.
+    std::optional<std::string> get(std::string_view key) const;
+    std::vector<std::string> get_list(std::string_view key) const;
+    bool contains(std::string_view key) const;
+    std::size_t size() const noexcept { return items_.size(); }
+    bool empty() const noexcept { return items_.empty(); }
+    const_iterator begin() const noexcept { return items_.begin(); }
+    const_iterator end() const noexcept { return items_.end(); }
+    const std::vector<value_type>& multi_items() const noexcept { return items_; }
+    /// The distinct keys in order of first appearance.
+    std::vector<std::string> keys() const;
+
+    /// A copy where `key` has the single value `value` (at the first occurrence's position).
+    QueryParams set(std::string_view key, std::string value) const;
+    /// A copy with (key, value) appended.
+    QueryParams add(std::string key, std::string value) const;
+    /// A copy without any `key`.
+    QueryParams remove(std::string_view key) const;
+    /// A copy where every key of `other` replaces this one's values (HTTPX's `merge`).
+    QueryParams merge(const QueryParams& other) const;
+
+    /// Form-style urlencoding as HTTPX's `str(params)`: space as `+`, `/` as `%2F`.
+    std::string str() const;
+
+    /// Equal when both hold the same (key, value) pairs in any order.
+    friend bool operator==(const QueryParams& a, const QueryParams& b);
+    friend std::ostream& operator<<(std::ostream& os, const QueryParams& params);
+
+private:
+    std::vector<value_type> items_;
+};
+
+}  // namespace httpx
