@@ -1,0 +1,71 @@
+// httpx::AsyncByteStream: a request or response body, in memory or streamed.
+#pragma once
+
+#include <httpx/async_iterator.hpp>
+#include <httpx/types.hpp>
+
+#include <concepts>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <type_traits>
+
+namespace httpx {
+
+template <class T>
+class AsyncGenerator;
+
+/// Anything callable as `() -> awaitable<std::optional<Bytes>>`: each call yields the next chunk,
+/// nullopt at the end.
+template <class F>
+concept ByteChunkSource =
+    std::invocable<F&> &&
+    std::same_as<std::invoke_result_t<F&>, awaitable<std::optional<Bytes>>>;
+
+/// A body (HTTPX's `AsyncByteStream`/`ByteStream`). Bytes in memory are replayable (redirects,
+/// auth retries) and have a known length; a stream from a callable, an iterator or an
+/// `AsyncGenerator` is one-shot: iterating it a second time throws `StreamConsumed`.
+/// Copies share the same underlying source.
+class AsyncByteStream {
+public:
+    using OpenFn = std::function<AsyncIterator<Bytes>()>;
+
+    /// An empty body.
+    AsyncByteStream();
+    /// A body held in memory.
+    AsyncByteStream(Bytes content);
+    AsyncByteStream(const char* content) : AsyncByteStream(Bytes(content)) {}
+    AsyncByteStream(std::string_view content) : AsyncByteStream(Bytes(content)) {}
+    /// A one-shot body pulled chunk by chunk from `source`; `length` when known in advance.
+    template <ByteChunkSource F>
+    AsyncByteStream(F source, std::optional<std::uint64_t> length = std::nullopt)
+        : AsyncByteStream(AsyncIterator<Bytes>(std::move(source)), length) {}
+    /// A one-shot body from an iterator, e.g. another response's `aiter_bytes()`.
+    AsyncByteStream(AsyncIterator<Bytes> chunks, std::optional<std::uint64_t> length = std::nullopt);
+    /// A one-shot body from a coroutine generator that `co_yield`s chunks.
+    AsyncByteStream(AsyncGenerator<Bytes> generator);
+
+    /// A replayable streamed body: `open` is called once per iteration (files, multipart).
+    static AsyncByteStream replayable(OpenFn open, std::optional<std::uint64_t> length);
+
+    /// Starts an iteration over the chunks (empty chunks are skipped). Throws `StreamConsumed`
+    /// when a one-shot stream was already iterated.
+    AsyncIterator<Bytes> aiter() const;
+    /// Reads the whole body into memory (starting an iteration).
+    awaitable<Bytes> aread() const;
+
+    /// The body's size when known in advance (always for in-memory bodies).
+    std::optional<std::uint64_t> length() const;
+    bool is_replayable() const;
+    /// The content of an in-memory body, nullptr for a streamed one.
+    const Bytes* buffer() const;
+
+private:
+    struct State;
+    explicit AsyncByteStream(std::shared_ptr<State> state);
+    std::shared_ptr<State> state_;
+};
+
+}  // namespace httpx

@@ -1,0 +1,99 @@
+#include "httpx/byte_stream.hpp"
+
+#include "httpx/async_generator.hpp"
+#include "httpx/exceptions.hpp"
+
+namespace httpx {
+
+struct AsyncByteStream::State {
+    enum class Kind { memory, one_shot, replayable };
+    Kind kind = Kind::memory;
+    Bytes content;                // memory
+    AsyncIterator<Bytes> chunks;  // one_shot
+    bool consumed = false;        // one_shot: iterated already
+    OpenFn open;                  // replayable
+    std::optional<std::uint64_t> length;
+};
+
+namespace {
+
+// Skips empty chunks, so that consumers never see them (as HTTPX).
+AsyncIterator<Bytes> skipping_empty(AsyncIterator<Bytes> source) {
+    auto shared = std::make_shared<AsyncIterator<Bytes>>(std::move(source));
+    return AsyncIterator<Bytes>([shared]() -> awaitable<std::optional<Bytes>> {
+        while (auto chunk = co_await shared->next()) {
+            if (!chunk->empty()) co_return chunk;
+        }
+        co_return std::nullopt;
+    });
+}
+
+}  // namespace
+
+AsyncByteStream::AsyncByteStream() : AsyncByteStream(Bytes()) {}
+
+AsyncByteStream::AsyncByteStream(Bytes content) : state_(std::make_shared<State>()) {
+    state_->length = content.size();
+    state_->content = std::move(content);
+}
+
+AsyncByteStream::AsyncByteStream(AsyncIterator<Bytes> chunks, std::optional<std::uint64_t> length)
+    : state_(std::make_shared<State>()) {
+    state_->kind = State::Kind::one_shot;
+    state_->chunks = std::move(chunks);
+    state_->length = length;
+}
+
+AsyncByteStream::AsyncByteStream(AsyncGenerator<Bytes> generator)
+    : AsyncByteStream(AsyncIterator<Bytes>(
+          [g = std::make_shared<AsyncGenerator<Bytes>>(std::move(generator))] {
+              return g->next();
+          })) {}
+
+AsyncByteStream::AsyncByteStream(std::shared_ptr<State> state) : state_(std::move(state)) {}
+
+AsyncByteStream AsyncByteStream::replayable(OpenFn open, std::optional<std::uint64_t> length) {
+    auto state = std::make_shared<State>();
+    state->kind = State::Kind::replayable;
+    state->open = std::move(open);
+    state->length = length;
+    return AsyncByteStream(std::move(state));
+}
+
+AsyncIterator<Bytes> AsyncByteStream::aiter() const {
+    switch (state_->kind) {
+        case State::Kind::memory:
+            return AsyncIterator<Bytes>(
+                [state = state_, done = false]() mutable -> awaitable<std::optional<Bytes>> {
+                    if (done || state->content.empty()) co_return std::nullopt;
+                    done = true;
+                    co_return state->content;
+                });
+        case State::Kind::one_shot:
+            if (state_->consumed) throw StreamConsumed();
+            state_->consumed = true;
+            return skipping_empty(std::move(state_->chunks));
+        case State::Kind::replayable:
+            return skipping_empty(state_->open());
+    }
+    return {};
+}
+
+awaitable<Bytes> AsyncByteStream::aread() const {
+    if (state_->kind == State::Kind::memory) co_return state_->content;
+    Bytes out;
+    if (state_->length) out.reserve(*state_->length);
+    auto chunks = aiter();
+    while (auto chunk = co_await chunks.next()) out += *chunk;
+    co_return out;
+}
+
+std::optional<std::uint64_t> AsyncByteStream::length() const { return state_->length; }
+
+bool AsyncByteStream::is_replayable() const { return state_->kind != State::Kind::one_shot; }
+
+const Bytes* AsyncByteStream::buffer() const {
+    return state_->kind == State::Kind::memory ? &state_->content : nullptr;
+}
+
+}  // namespace httpx
