@@ -23,8 +23,9 @@ namespace httpx {
 /// `Timeout(std::nullopt)` disables every limit. The default is 5 s for each phase.
 struct Timeout {
     using Duration = std::chrono::duration<double>;
+    /// Default member initializers keep g++ 12's -Wextra quiet about designated initializers.
     struct Phases {
-        std::optional<Duration> connect, read, write, pool;
+        std::optional<Duration> connect{}, read{}, write{}, pool{};
     };
 
     std::optional<Duration> connect;  // TCP connect + TLS handshake -> ConnectTimeout
@@ -70,6 +71,8 @@ struct Limits {
     std::optional<std::size_t> max_keepalive_connections = 20;
     std::optional<std::chrono::duration<double>> keepalive_expiry = std::chrono::seconds(5);
     friend bool operator==(const Limits&, const Limits&) = default;
+    /// Prints HTTPX's repr: `Limits(max_connections=100, ..., keepalive_expiry=5.0)`.
+    friend std::ostream& operator<<(std::ostream& os, const Limits& limits);
 };
 
 /// Credentials for a proxy or `BasicAuth`-style login.
@@ -83,17 +86,22 @@ struct Credentials {
 class Proxy {
 public:
     struct Options {
-        std::optional<Credentials> auth;
-        Headers headers;
+        std::optional<Credentials> auth{};
+        Headers headers{};
     };
     /// Throws `std::invalid_argument` for an unsupported proxy scheme, `InvalidURL` for a bad URL.
-    Proxy(std::string url, Options options = {});
+    Proxy(std::string url, Options options);
+    // An overload rather than `= {}`: Options is incomplete in a default argument here.
+    Proxy(std::string url) : Proxy(std::move(url), Options{}) {}
     Proxy(const char* url) : Proxy(std::string(url)) {}
 
     const std::string& url() const noexcept { return url_; }
     /// The credentials: from the options, else from the URL's userinfo.
     const std::optional<Credentials>& auth() const noexcept { return auth_; }
     const Headers& headers() const noexcept { return headers_; }
+
+    /// Prints HTTPX's repr, the password masked: `Proxy('http://p:8080', auth=('u', '********'))`.
+    friend std::ostream& operator<<(std::ostream& os, const Proxy& proxy);
 
 private:
     std::string url_;
