@@ -62,6 +62,12 @@ public:
     /// The content of an in-memory body, nullptr for a streamed one.
     const Bytes* buffer() const;
 
+    /// Sets what closing the stream does (transports release their connection there). It runs
+    /// once: on `close()`, or when the last copy of the stream is destroyed.
+    void set_close_handler(std::function<void()> on_close);
+    /// Closes the stream now (idempotent). Reading on afterwards is the caller's error.
+    void close() const;
+
 private:
     struct State;
     explicit AsyncByteStream(std::shared_ptr<State> state);

@@ -13,6 +13,9 @@
 namespace httpx {
 
 /// Query parameters. Immutable as in HTTPX: `set/add/remove/merge` return a new instance.
+/// As in HTTPX (a dict of key -> values), the pairs of one key are kept together, in the order
+/// each key first appeared: `QueryParams("a=1&b=2&a=3").str()` is "a=1&a=3&b=2".
+/// Unlike Python's `len()`, `size()` counts (key, value) pairs, not distinct keys.
 class QueryParams {
 public:
     using value_type = std::pair<std::string, std::string>;

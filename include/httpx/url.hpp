@@ -10,6 +10,10 @@
 
 namespace httpx {
 
+namespace detail {
+struct UrlParser;  // the parser in src/models/url.cpp
+}
+
 /// A URL as HTTPX understands it (RFC 3986 with WHATWG percent-encoding sets, IDNA hosts).
 /// Parsing normalises: scheme and host lower-cased, the scheme's default port dropped,
 /// dot-segments removed from absolute paths, characters outside the allowed sets
@@ -18,16 +22,20 @@ namespace httpx {
 class URL {
 public:
     /// Components for `copy_with` and the component constructor; unset ones are kept.
+    /// Values are percent-encoded as in a URL string (existing %XX escapes are kept); an empty
+    /// `query` or `fragment` removes it. Setting only one of `username` and `password` keeps
+    /// the other. Invalid values throw `InvalidURL` ("Invalid URL component 'path'", ...).
+    /// (Members have initialisers so that designated initialisers do not warn on g++ 12.)
     struct Components {
-        std::optional<std::string> scheme;
-        std::optional<std::string> username;
-        std::optional<std::string> password;
-        std::optional<std::string> host;
-        std::optional<int> port;
-        std::optional<std::string> path;      // decoded; re-encoded as needed
-        std::optional<std::string> query;     // encoded, without the leading '?'
-        std::optional<std::string> fragment;  // decoded
-        std::optional<QueryParams> params;    // replaces the query when set
+        std::optional<std::string> scheme{};
+        std::optional<std::string> username{};
+        std::optional<std::string> password{};
+        std::optional<std::string> host{};
+        std::optional<int> port{};
+        std::optional<std::string> path{};      // characters outside the path set get encoded
+        std::optional<std::string> query{};     // encoded, without the leading '?'
+        std::optional<std::string> fragment{};  // without the leading '#'
+        std::optional<QueryParams> params{};    // replaces the query when set
     };
 
     URL();  // the empty relative URL ""
@@ -50,13 +58,15 @@ public:
     const std::string& userinfo() const noexcept { return userinfo_; }
     std::string username() const;  // percent-decoded
     std::string password() const;  // percent-decoded
-    /// The path, percent-decoded.
+    /// The path, percent-decoded ("/" when the URL has an empty path, as HTTPX).
     std::string path() const;
-    /// The path as encoded in the URL ("/" for an absolute URL with an empty path).
-    const std::string& encoded_path() const noexcept { return path_; }
+    /// The path as encoded in the URL ("/" when the URL has an empty path).
+    const std::string& encoded_path() const noexcept { return path_.empty() ? kRootPath : path_; }
     /// The query, encoded, without '?' ("" when absent).
     const std::string& query() const noexcept { return query_; }
-    /// The request target: encoded path plus `?query` when there is one.
+    /// True when the URL has a '?', even with an empty query.
+    bool has_query() const noexcept { return has_query_; }
+    /// The request target: encoded path ("/" when empty) plus `?query` when there is one.
     std::string raw_path() const;
     /// The fragment, percent-decoded, without '#'.
     std::string fragment() const;
@@ -66,7 +76,8 @@ public:
     bool is_absolute_url() const noexcept { return !scheme_.empty() && !host_.empty(); }
     bool is_relative_url() const noexcept { return !is_absolute_url(); }
 
-    /// RFC 3986 reference resolution of `relative` against this URL.
+    /// RFC 3986 reference resolution of `relative` against this URL (as HTTPX's `urljoin`:
+    /// a reference with this URL's scheme and no authority is resolved as relative).
     URL join(const URL& relative) const;
     URL copy_with(const Components& components) const;
     URL copy_set_param(std::string_view key, std::string value) const;
@@ -82,7 +93,13 @@ public:
     friend std::ostream& operator<<(std::ostream& os, const URL& url);
 
 private:
+    friend struct detail::UrlParser;
+    struct Parsed;  // the normalised components, as HTTPX's ParseResult
+    explicit URL(Parsed&& parsed);
     void rebuild();  // recomputes str_ from the components
+    std::string authority(bool mask_password) const;
+
+    inline static const std::string kRootPath = "/";
 
     std::string scheme_;
     std::string userinfo_;

@@ -13,19 +13,38 @@ struct AsyncByteStream::State {
     bool consumed = false;        // one_shot: iterated already
     OpenFn open;                  // replayable
     std::optional<std::uint64_t> length;
+    std::function<void()> on_close;
+
+    void close() {
+        if (auto handler = std::exchange(on_close, nullptr)) handler();
+    }
+    ~State() { close(); }
 };
 
 namespace {
 
+// The coroutines below take their state as a shared_ptr parameter rather than capturing it
+// in a lambda: a coroutine lambda's captures live in the closure, which an AsyncIterator may
+// move while a next() is suspended.
+
+awaitable<std::optional<Bytes>> next_non_empty(std::shared_ptr<AsyncIterator<Bytes>> source) {
+    while (auto chunk = co_await source->next()) {
+        if (!chunk->empty()) co_return chunk;
+    }
+    co_return std::nullopt;
+}
+
 // Skips empty chunks, so that consumers never see them (as HTTPX).
 AsyncIterator<Bytes> skipping_empty(AsyncIterator<Bytes> source) {
     auto shared = std::make_shared<AsyncIterator<Bytes>>(std::move(source));
-    return AsyncIterator<Bytes>([shared]() -> awaitable<std::optional<Bytes>> {
-        while (auto chunk = co_await shared->next()) {
-            if (!chunk->empty()) co_return chunk;
-        }
-        co_return std::nullopt;
-    });
+    return AsyncIterator<Bytes>([shared] { return next_non_empty(shared); });
+}
+
+awaitable<std::optional<Bytes>> memory_once(std::shared_ptr<const Bytes> content,
+                                            std::shared_ptr<bool> done) {
+    if (*done || content->empty()) co_return std::nullopt;
+    *done = true;
+    co_return *content;
 }
 
 }  // namespace
@@ -64,11 +83,8 @@ AsyncIterator<Bytes> AsyncByteStream::aiter() const {
     switch (state_->kind) {
         case State::Kind::memory:
             return AsyncIterator<Bytes>(
-                [state = state_, done = false]() mutable -> awaitable<std::optional<Bytes>> {
-                    if (done || state->content.empty()) co_return std::nullopt;
-                    done = true;
-                    co_return state->content;
-                });
+                [content = std::shared_ptr<const Bytes>(state_, &state_->content),
+                 done = std::make_shared<bool>(false)] { return memory_once(content, done); });
         case State::Kind::one_shot:
             if (state_->consumed) throw StreamConsumed();
             state_->consumed = true;
@@ -95,5 +111,11 @@ bool AsyncByteStream::is_replayable() const { return state_->kind != State::Kind
 const Bytes* AsyncByteStream::buffer() const {
     return state_->kind == State::Kind::memory ? &state_->content : nullptr;
 }
+
+void AsyncByteStream::set_close_handler(std::function<void()> on_close) {
+    state_->on_close = std::move(on_close);
+}
+
+void AsyncByteStream::close() const { state_->close(); }
 
 }  // namespace httpx

@@ -1,0 +1,136 @@
+// httpx::AsyncClient: the asynchronous client, the heart of httpxx.
+#pragma once
+
+#include <httpx/auth.hpp>
+#include <httpx/config.hpp>
+#include <httpx/cookies.hpp>
+#include <httpx/event_hooks.hpp>
+#include <httpx/headers.hpp>
+#include <httpx/query_params.hpp>
+#include <httpx/request.hpp>
+#include <httpx/response.hpp>
+#include <httpx/transport.hpp>
+#include <httpx/types.hpp>
+#include <httpx/url.hpp>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace httpx {
+
+/// The options of a client (HTTPX's constructor keywords, in its order).
+struct ClientOptions {
+    AuthOption auth{};
+    QueryParams params{};
+    Headers headers{};
+    Cookies cookies{};
+    VerifyOption verify = true;
+    std::optional<ClientCert> cert{};
+    bool http1 = true;
+    bool http2 = false;
+    std::optional<Proxy> proxy{};
+    /// URL pattern ("all://", "https://", "http://example.com", "all://*.example.com:8080")
+    /// -> transport; the most specific pattern wins; a null transport means the default one.
+    std::map<std::string, std::shared_ptr<AsyncBaseTransport>> mounts{};
+    Timeout timeout{};
+    bool follow_redirects = false;
+    Limits limits{};
+    int max_redirects = 20;
+    EventHooks event_hooks{};
+    URL base_url{};
+    /// Replaces the default transport entirely.
+    std::shared_ptr<AsyncBaseTransport> transport{};
+    bool trust_env = true;
+    std::string default_encoding = "utf-8";
+};
+
+/// Options of `send()`.
+struct SendOptions {
+    /// Return as soon as the headers are in, body unread (then read, iterate or close it).
+    bool stream = false;
+    AuthOption auth{};
+    std::optional<bool> follow_redirects{};
+};
+
+/// An asynchronous HTTP client with connection pooling (HTTPX's `AsyncClient`). Move-only; meant
+/// to be shared by many coroutines, also on a multi-threaded executor. It runs on the executor
+/// of whichever coroutine awaits it. The destructor closes it synchronously.
+///
+/// With g++ 12.2 (Debian 12), name an options struct before awaiting:
+/// `httpx::RequestOptions opts{.json = ...}; co_await client.post(url, opts);` -- that compiler
+/// destroys a braced temporary written inside a `co_await` expression twice (see README).
+class AsyncClient {
+public:
+    AsyncClient();
+    explicit AsyncClient(ClientOptions options);
+    AsyncClient(AsyncClient&&) noexcept;
+    AsyncClient& operator=(AsyncClient&&) noexcept;
+    ~AsyncClient();
+
+    // Each overload pair exists so that the common call without options passes no temporary
+    // options struct (see the g++ 12.2 note above).
+    awaitable<Response> get(URL url);
+    awaitable<Response> get(URL url, RequestOptions options);
+    awaitable<Response> options(URL url);
+    awaitable<Response> options(URL url, RequestOptions options);
+    awaitable<Response> head(URL url);
+    awaitable<Response> head(URL url, RequestOptions options);
+    awaitable<Response> post(URL url);
+    awaitable<Response> post(URL url, RequestOptions options);
+    awaitable<Response> put(URL url);
+    awaitable<Response> put(URL url, RequestOptions options);
+    awaitable<Response> patch(URL url);
+    awaitable<Response> patch(URL url, RequestOptions options);
+    awaitable<Response> delete_(URL url);
+    awaitable<Response> delete_(URL url, RequestOptions options);
+    /// Builds the request (`build_request`) and sends it (`send`), reading the body.
+    awaitable<Response> request(std::string_view method, URL url);
+    awaitable<Response> request(std::string_view method, URL url, RequestOptions options);
+    /// As `request`, but returns once the headers are in, body unread (HTTPX's
+    /// `client.stream(...)`). When the last copy of the response goes, an unread body is
+    /// closed: its connection is not reused, never leaked.
+    awaitable<Response> stream(std::string_view method, URL url);
+    awaitable<Response> stream(std::string_view method, URL url, RequestOptions options);
+
+    /// Merges the client's base_url, params, headers and cookies with the request's, as HTTPX.
+    /// Throws `InvalidURL` for a bad URL.
+    Request build_request(std::string_view method, URL url, RequestOptions options = {}) const;
+    /// Sends a request: auth flow, redirects (when following), event hooks, cookies.
+    /// Throws `RequestError` subclasses for transport failures, `TooManyRedirects`, and
+    /// `std::logic_error` when the client is closed.
+    awaitable<Response> send(Request request);
+    awaitable<Response> send(Request request, SendOptions options);
+
+    /// Closes every transport. Requests after this throw `std::logic_error`.
+    awaitable<void> aclose();
+    bool is_closed() const noexcept;
+
+    const Headers& headers() const;
+    /// Replaces the default headers (the built-in ones are re-applied underneath, as HTTPX).
+    void set_headers(Headers headers);
+    Cookies cookies() const;
+    void set_cookies(Cookies cookies);
+    const QueryParams& params() const;
+    void set_params(QueryParams params);
+    const URL& base_url() const;
+    void set_base_url(URL url);
+    const Timeout& timeout() const;
+    void set_timeout(Timeout timeout);
+    const EventHooks& event_hooks() const;
+    void set_event_hooks(EventHooks hooks);
+    bool follow_redirects() const;
+    void set_follow_redirects(bool follow);
+    int max_redirects() const;
+    void set_max_redirects(int max_redirects);
+    void set_auth(AuthOption auth);
+
+    struct Impl;
+
+private:
+    std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace httpx

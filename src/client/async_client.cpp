@@ -1,0 +1,439 @@
+// AsyncClient: HTTPX's client policies (httpx/_client.py) over any AsyncBaseTransport.
+#include "httpx/async_client.hpp"
+
+#include "client/url_pattern.hpp"
+#include "content/decoders.hpp"
+#include "httpx/exceptions.hpp"
+#include "models/response_access.hpp"
+
+#include <algorithm>
+#include <mutex>
+
+namespace httpx {
+
+namespace {
+
+// Stands in for AsyncHTTPTransport until the network layer lands (issue 3): a client
+// without a transport says so clearly instead of failing obscurely.
+class NoNetworkTransport : public AsyncBaseTransport {
+public:
+    awaitable<Response> handle_async_request(Request& request) override {
+        throw ConnectError("httpxx was built without a network transport yet: pass a "
+                           "transport (MockTransport, AppTransport or your own) to reach " +
+                           request.url().str());
+    }
+};
+
+Headers default_headers() {
+    return Headers{{"Accept", "*/*"},
+                   {"Accept-Encoding", std::string(content::supported_content_encodings())},
+                   {"Connection", "keep-alive"},
+                   {"User-Agent", std::string("httpxx/") + version}};
+}
+
+// HTTPX's _enforce_trailing_slash: base_url always ends in '/', so that merging appends.
+URL with_trailing_slash(const URL& url) {
+    if (url.str().empty() || url.encoded_path().ends_with('/')) return url;
+    URL::Components components;
+    components.path = url.path() + "/";
+    return url.copy_with(components);
+}
+
+std::optional<int> port_or_default(const URL& url) {
+    if (url.port()) return url.port();
+    if (url.scheme() == "http") return 80;
+    if (url.scheme() == "https") return 443;
+    return std::nullopt;
+}
+
+bool same_origin(const URL& a, const URL& b) {
+    return a.scheme() == b.scheme() && a.host() == b.host() && port_or_default(a) == port_or_default(b);
+}
+
+bool is_https_redirect(const URL& from, const URL& to) {
+    return from.host() == to.host() && from.scheme() == "http" && port_or_default(from) == 80 &&
+           to.scheme() == "https" && port_or_default(to) == 443;
+}
+
+// Attaches the request to a RequestError that has none (HTTPX's request_context).
+[[noreturn]] void rethrow_with_request(RequestError& error, const Request& request) {
+    if (!error.has_request()) error.set_request(std::make_shared<Request>(request));
+    throw;
+}
+
+}  // namespace
+
+struct AsyncClient::Impl {
+    mutable std::mutex mutex;  // guards everything below that setters can change
+    Headers headers;
+    QueryParams params;
+    Cookies cookies;
+    URL base_url;
+    Timeout timeout;
+    EventHooks event_hooks;
+    bool follow_redirects = false;
+    int max_redirects = 20;
+    std::shared_ptr<Auth> auth;
+    std::string default_encoding;
+
+    std::shared_ptr<AsyncBaseTransport> transport;
+    // Mounts, most specific first; a null transport means "the default one".
+    std::vector<std::pair<detail::URLPattern, std::shared_ptr<AsyncBaseTransport>>> mounts;
+    bool closed = false;
+
+    explicit Impl(ClientOptions&& o) {
+        headers = default_headers();
+        headers.update(o.headers);
+        params = std::move(o.params);
+        cookies = std::move(o.cookies);
+        base_url = with_trailing_slash(o.base_url);
+        timeout = o.timeout;
+        event_hooks = std::move(o.event_hooks);
+        follow_redirects = o.follow_redirects;
+        max_redirects = o.max_redirects;
+        auth = o.auth.get();
+        default_encoding = std::move(o.default_encoding);
+        transport = o.transport ? std::move(o.transport) : std::make_shared<NoNetworkTransport>();
+        for (auto& [pattern, mounted] : o.mounts) mounts.emplace_back(detail::URLPattern(pattern), mounted);
+        std::stable_sort(mounts.begin(), mounts.end(), [](const auto& a, const auto& b) {
+            return a.first.priority() < b.first.priority();
+        });
+    }
+
+    std::shared_ptr<AsyncBaseTransport> transport_for_url(const URL& url, bool& mounted) const {
+        for (const auto& [pattern, mounted_transport] : mounts) {
+            if (pattern.matches(url)) {
+                mounted = mounted_transport != nullptr;
+                return mounted_transport ? mounted_transport : transport;
+            }
+        }
+        mounted = false;
+        return transport;
+    }
+
+    URL merge_url(URL url) const {
+        if (url.is_absolute_url()) return url;
+        // HTTPX: base.raw_path + url.raw_path.lstrip("/"), on the base URL.
+        std::string relative = url.raw_path();
+        relative.erase(0, relative.find_first_not_of('/'));
+        std::string merged = base_url.str();
+        merged.resize(merged.size() - base_url.raw_path().size());
+        if (!base_url.fragment().empty()) merged.resize(merged.find('#'));
+        return URL(merged + base_url.raw_path() + relative);
+    }
+
+    Request build_request(std::string_view method, URL url, RequestOptions options) const {
+        std::lock_guard lock(mutex);
+        URL merged_url = merge_url(std::move(url));
+        Headers merged_headers = headers;
+        merged_headers.update(options.headers);
+        options.headers = std::move(merged_headers);
+        if (!options.params.empty() || !params.empty()) options.params = params.merge(options.params);
+        Cookies merged_cookies = cookies;
+        merged_cookies.update(options.cookies);
+        options.cookies = Cookies();
+        if (!options.extensions.contains("timeout"))
+            options.extensions["timeout"] = options.timeout.value_or(timeout);
+        Request request(method, std::move(merged_url), std::move(options));
+        set_cookie_header(request, merged_cookies);
+        return request;
+    }
+
+    static void set_cookie_header(Request& request, const Cookies& jar) {
+        if (request.headers().contains("Cookie")) return;
+        std::string header = jar.cookie_header_for(request.url());
+        if (!header.empty()) request.headers().set("Cookie", std::move(header));
+    }
+
+    std::shared_ptr<Auth> auth_for(const Request& request, const AuthOption& option) const {
+        if (option.is_client_default()) {
+            std::lock_guard lock(mutex);
+            if (auth) return auth;
+        } else if (option.get()) {
+            return option.get();
+        }
+        const URL& url = request.url();
+        if (!url.username().empty() || !url.password().empty())
+            return std::make_shared<BasicAuth>(url.username(), url.password());
+        return std::make_shared<Auth>();
+    }
+
+    Request build_redirect_request(const Request& request, const Response& response) const {
+        // Method: what browsers do for 301/302/303.
+        std::string method = request.method();
+        int status = response.status_code();
+        if ((status == 303 || status == 302) && method != "HEAD") method = "GET";
+        if (status == 301 && method == "POST") method = "GET";
+
+        // URL: the Location header, joined to the request URL.
+        URL url;
+        try {
+            url = URL(response.headers()["Location"]);
+        } catch (const InvalidURL& e) {
+            throw RemoteProtocolError(std::string("Invalid URL in location header: ") + e.what() + ".",
+                                      std::make_shared<Request>(request));
+        }
+        if (!url.scheme().empty() && url.raw_host().empty()) {
+            URL::Components host;
+            host.host = request.url().host();
+            url = url.copy_with(host);
+        }
+        if (url.is_relative_url()) url = request.url().join(url);
+        if (!request.url().fragment().empty() && url.fragment().empty()) {
+            URL::Components fragment;
+            fragment.fragment = request.url().fragment();
+            url = url.copy_with(fragment);
+        }
+
+        Headers redirect_headers = request.headers();
+        if (!same_origin(url, request.url())) {
+            if (!is_https_redirect(request.url(), url)) redirect_headers.erase("Authorization");
+            redirect_headers.set("Host", url.netloc());
+        }
+        bool to_get = method != request.method() && method == "GET";
+        if (to_get) {
+            redirect_headers.erase("Content-Length");
+            redirect_headers.erase("Transfer-Encoding");
+        }
+        redirect_headers.erase("Cookie");
+
+        AsyncByteStream stream = to_get ? AsyncByteStream() : request.stream();
+        Request next = Request::from_parts(method, std::move(url), std::move(redirect_headers),
+                                           std::move(stream), request.extensions());
+        std::lock_guard lock(mutex);
+        set_cookie_header(next, cookies);
+        return next;
+    }
+
+    awaitable<Response> send_single_request(Request& request) {
+        bool mounted = false;
+        std::shared_ptr<AsyncBaseTransport> chosen = transport_for_url(request.url(), mounted);
+        const std::string& scheme = request.url().scheme();
+        if (!mounted && scheme != "http" && scheme != "https" && scheme != "ws" && scheme != "wss") {
+            std::string message = scheme.empty()
+                                      ? "Request URL is missing an 'http://' or 'https://' protocol."
+                                      : "Request URL has an unsupported protocol '" + scheme + "://'.";
+            throw UnsupportedProtocol(message, std::make_shared<Request>(request));
+        }
+        auto start = std::chrono::steady_clock::now();
+        std::optional<Response> response;
+        try {
+            response.emplace(co_await chosen->handle_async_request(request));
+        } catch (RequestError& e) {
+            rethrow_with_request(e, request);
+        }
+        response->set_request(request);
+        detail::ResponseAccess::start_elapsed_clock(*response, start);
+        {
+            std::lock_guard lock(mutex);
+            cookies.extract_cookies(request.url(), response->headers());
+        }
+        co_return std::move(*response);
+    }
+
+    awaitable<Response> send_handling_redirects(Request request, bool follow,
+                                                std::vector<Response>& history) {
+        EventHooks hooks;
+        int redirect_limit = 0;
+        {
+            std::lock_guard lock(mutex);
+            hooks = event_hooks;
+            redirect_limit = max_redirects;
+        }
+        for (;;) {
+            if (history.size() > static_cast<std::size_t>(redirect_limit))
+                throw TooManyRedirects("Exceeded maximum allowed redirects.",
+                                       std::make_shared<Request>(request));
+            for (const auto& hook : hooks.request) co_await hook(request);
+            Response response = co_await send_single_request(request);
+            try {
+                for (const auto& hook : hooks.response) co_await hook(response);
+                response.set_history(history);
+                if (!response.has_redirect_location()) co_return response;
+                Request next = build_redirect_request(request, response);
+                history.push_back(response);
+                if (!follow) {
+                    response.set_next_request(std::move(next));
+                    co_return response;
+                }
+                co_await response.aread();
+                request = std::move(next);
+            } catch (...) {
+                response.close();
+                throw;
+            }
+        }
+    }
+
+    awaitable<Response> send(Request request, SendOptions options) {
+        {
+            std::lock_guard lock(mutex);
+            if (closed)
+                throw std::logic_error("Cannot send a request, as the client has been closed.");
+        }
+        bool follow = options.follow_redirects.value_or(follow_redirects);
+        std::shared_ptr<Auth> request_auth = auth_for(request, options.auth);
+        if (request_auth->requires_request_body()) co_await request.aread();
+
+        // The auth flow sends through this; every response but the last goes to history.
+        std::vector<Response> history;
+        std::optional<Response> previous;
+        AuthSend send_one = [this, follow, &history, &previous](Request& next) -> awaitable<Response> {
+            if (previous) {
+                co_await previous->aread();
+                history.push_back(*previous);
+            }
+            std::vector<Response> chain = history;
+            Response response = co_await send_handling_redirects(next, follow, chain);
+            previous = response;
+            co_return response;
+        };
+        Response response = co_await request_auth->auth_flow(request, send_one);
+        if (!options.stream) {
+            try {
+                co_await response.aread();
+            } catch (...) {
+                response.close();
+                throw;
+            }
+        }
+        co_return response;
+    }
+};
+
+AsyncClient::AsyncClient() : AsyncClient(ClientOptions{}) {}
+AsyncClient::AsyncClient(ClientOptions options)
+    : impl_(std::make_shared<Impl>(std::move(options))) {}
+AsyncClient::AsyncClient(AsyncClient&&) noexcept = default;
+AsyncClient& AsyncClient::operator=(AsyncClient&&) noexcept = default;
+AsyncClient::~AsyncClient() {
+    if (impl_) {
+        std::lock_guard lock(impl_->mutex);
+        impl_->closed = true;
+    }
+}
+
+awaitable<Response> AsyncClient::request(std::string_view method, URL url) {
+    return request(method, std::move(url), RequestOptions{});
+}
+
+awaitable<Response> AsyncClient::request(std::string_view method, URL url,
+                                         RequestOptions options) {
+    SendOptions send_options;
+    send_options.auth = options.auth;
+    send_options.follow_redirects = options.follow_redirects;
+    Request built = build_request(method, std::move(url), std::move(options));
+    Response response = co_await impl_->send(std::move(built), std::move(send_options));
+    co_return response;
+}
+
+awaitable<Response> AsyncClient::stream(std::string_view method, URL url) {
+    return stream(method, std::move(url), RequestOptions{});
+}
+
+awaitable<Response> AsyncClient::stream(std::string_view method, URL url, RequestOptions options) {
+    SendOptions send_options;
+    send_options.stream = true;
+    send_options.auth = options.auth;
+    send_options.follow_redirects = options.follow_redirects;
+    Request built = build_request(method, std::move(url), std::move(options));
+    Response response = co_await impl_->send(std::move(built), std::move(send_options));
+    co_return response;
+}
+
+#define HTTPX_CLIENT_VERB(name, METHOD)                                              \
+    awaitable<Response> AsyncClient::name(URL url) {                                \
+        return request(METHOD, std::move(url), RequestOptions{});                   \
+    }                                                                               \
+    awaitable<Response> AsyncClient::name(URL url, RequestOptions options) {        \
+        return request(METHOD, std::move(url), std::move(options));                 \
+    }
+HTTPX_CLIENT_VERB(get, "GET")
+HTTPX_CLIENT_VERB(options, "OPTIONS")
+HTTPX_CLIENT_VERB(head, "HEAD")
+HTTPX_CLIENT_VERB(post, "POST")
+HTTPX_CLIENT_VERB(put, "PUT")
+HTTPX_CLIENT_VERB(patch, "PATCH")
+HTTPX_CLIENT_VERB(delete_, "DELETE")
+#undef HTTPX_CLIENT_VERB
+
+Request AsyncClient::build_request(std::string_view method, URL url, RequestOptions options) const {
+    return impl_->build_request(method, std::move(url), std::move(options));
+}
+
+awaitable<Response> AsyncClient::send(Request request) {
+    return impl_->send(std::move(request), SendOptions{});
+}
+
+awaitable<Response> AsyncClient::send(Request request, SendOptions options) {
+    return impl_->send(std::move(request), std::move(options));
+}
+
+awaitable<void> AsyncClient::aclose() {
+    std::vector<std::shared_ptr<AsyncBaseTransport>> transports;
+    {
+        std::lock_guard lock(impl_->mutex);
+        if (impl_->closed) co_return;
+        impl_->closed = true;
+        transports.push_back(impl_->transport);
+        for (const auto& [pattern, mounted] : impl_->mounts)
+            if (mounted) transports.push_back(mounted);
+    }
+    for (const auto& transport : transports) co_await transport->aclose();
+}
+
+bool AsyncClient::is_closed() const noexcept {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->closed;
+}
+
+const Headers& AsyncClient::headers() const { return impl_->headers; }
+void AsyncClient::set_headers(Headers headers) {
+    std::lock_guard lock(impl_->mutex);
+    impl_->headers = default_headers();
+    impl_->headers.update(headers);
+}
+Cookies AsyncClient::cookies() const {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->cookies;
+}
+void AsyncClient::set_cookies(Cookies cookies) {
+    std::lock_guard lock(impl_->mutex);
+    impl_->cookies = std::move(cookies);
+}
+const QueryParams& AsyncClient::params() const { return impl_->params; }
+void AsyncClient::set_params(QueryParams params) {
+    std::lock_guard lock(impl_->mutex);
+    impl_->params = std::move(params);
+}
+const URL& AsyncClient::base_url() const { return impl_->base_url; }
+void AsyncClient::set_base_url(URL url) {
+    std::lock_guard lock(impl_->mutex);
+    impl_->base_url = with_trailing_slash(url);
+}
+const Timeout& AsyncClient::timeout() const { return impl_->timeout; }
+void AsyncClient::set_timeout(Timeout timeout) {
+    std::lock_guard lock(impl_->mutex);
+    impl_->timeout = timeout;
+}
+const EventHooks& AsyncClient::event_hooks() const { return impl_->event_hooks; }
+void AsyncClient::set_event_hooks(EventHooks hooks) {
+    std::lock_guard lock(impl_->mutex);
+    impl_->event_hooks = std::move(hooks);
+}
+bool AsyncClient::follow_redirects() const { return impl_->follow_redirects; }
+void AsyncClient::set_follow_redirects(bool follow) {
+    std::lock_guard lock(impl_->mutex);
+    impl_->follow_redirects = follow;
+}
+int AsyncClient::max_redirects() const { return impl_->max_redirects; }
+void AsyncClient::set_max_redirects(int max_redirects) {
+    std::lock_guard lock(impl_->mutex);
+    impl_->max_redirects = max_redirects;
+}
+void AsyncClient::set_auth(AuthOption auth) {
+    std::lock_guard lock(impl_->mutex);
+    impl_->auth = auth.get();
+}
+
+}  // namespace httpx

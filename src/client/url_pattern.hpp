@@ -1,0 +1,30 @@
+// HTTPX's URLPattern: the keys of `mounts` ("all://", "https://*.example.com:8443", ...).
+#pragma once
+
+#include "httpx/url.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <tuple>
+
+namespace httpx::detail {
+
+class URLPattern {
+public:
+    /// Throws `std::invalid_argument` for a key without "://" (HTTPX's ValueError).
+    explicit URLPattern(std::string_view pattern);
+
+    bool matches(const URL& url) const;
+    /// Sort key: lower sorts first and wins (explicit port, then longer host, then longer scheme).
+    std::tuple<int, int, int> priority() const;
+    const std::string& pattern() const noexcept { return pattern_; }
+
+private:
+    std::string pattern_;
+    std::string scheme_;  // "" matches every scheme ("all://")
+    std::string host_;    // "" matches every host; may start with "*" or "*."
+    std::optional<int> port_;
+};
+
+}  // namespace httpx::detail

@@ -1,0 +1,514 @@
+#include "httpx/response.hpp"
+
+#include "content/decoders.hpp"
+#include "content/line_decoder.hpp"
+#include "content/text_decoder.hpp"
+#include "httpx/exceptions.hpp"
+#include "httpx/status_codes.hpp"
+#include "models/response_access.hpp"
+
+#include <deque>
+#include <ostream>
+#include <sstream>
+
+namespace httpx {
+
+struct Response::State {
+    int status = 200;
+    Headers headers;
+    std::shared_ptr<Request> request;
+    Extensions extensions;
+    std::string default_encoding = "utf-8";
+    std::optional<std::string> explicit_encoding;
+
+    std::optional<Bytes> content;           // the decoded body, once read
+    std::optional<std::string> text;        // cache of text()
+    std::optional<AsyncByteStream> stream;  // the raw body while not read
+    bool is_stream_consumed = false;
+    bool is_closed = false;
+    std::uint64_t num_bytes_downloaded = 0;
+
+    std::optional<std::chrono::steady_clock::time_point> started;
+    std::optional<std::chrono::steady_clock::duration> elapsed;
+    std::vector<Response> history;
+    std::optional<Request> next_request;
+
+    void close() {
+        if (is_closed) return;
+        is_closed = true;
+        if (started && !elapsed) elapsed = std::chrono::steady_clock::now() - *started;
+        if (stream) stream->close();
+    }
+    ~State() { close(); }
+
+    // Raises `error` with this response's request attached, as HTTPX's request_context does.
+    [[noreturn]] void rethrow_with_request(RequestError& error) const {
+        if (!error.has_request() && request) error.set_request(request);
+        throw;
+    }
+};
+
+namespace {
+
+// An iterator that feeds each element of `source` to `feed`, which appends outputs to a queue,
+// and calls `finish` once at the end for the last outputs. The building block of
+// aiter_bytes/text/lines.
+template <class Out, class In>
+struct Pipeline {
+    AsyncIterator<In> source;
+    std::function<void(In&, std::deque<Out>&)> feed;
+    std::function<void(std::deque<Out>&)> finish;
+    std::deque<Out> pending;
+    bool done = false;
+
+    static awaitable<std::optional<Out>> next(std::shared_ptr<Pipeline> self) {
+        for (;;) {
+            if (!self->pending.empty()) {
+                std::optional<Out> out(std::move(self->pending.front()));
+                self->pending.pop_front();
+                co_return out;
+            }
+            if (self->done) co_return std::nullopt;
+            std::optional<In> item = co_await self->source.next();
+            if (item) {
+                self->feed(*item, self->pending);
+            } else {
+                self->done = true;
+                if (self->finish) self->finish(self->pending);
+            }
+        }
+    }
+};
+
+template <class Out, class In>
+AsyncIterator<Out> pipeline(AsyncIterator<In> source,
+                            std::function<void(In&, std::deque<Out>&)> feed,
+                            std::function<void(std::deque<Out>&)> finish) {
+    auto self = std::make_shared<Pipeline<Out, In>>();
+    self->source = std::move(source);
+    self->feed = std::move(feed);
+    self->finish = std::move(finish);
+    return AsyncIterator<Out>([self] { return Pipeline<Out, In>::next(self); });
+}
+
+awaitable<std::optional<Bytes>> pop_front(std::shared_ptr<std::deque<Bytes>> pieces) {
+    if (pieces->empty()) co_return std::nullopt;
+    std::optional<Bytes> piece(std::move(pieces->front()));
+    pieces->pop_front();
+    co_return piece;
+}
+
+// HTTPX's _parse_header_links.
+std::vector<std::map<std::string, std::string>> parse_header_links(std::string_view value) {
+    constexpr std::string_view strip_chars = " '\"";
+    auto strip = [](std::string_view s, std::string_view chars) {
+        auto begin = s.find_first_not_of(chars);
+        if (begin == std::string_view::npos) return std::string_view();
+        auto end = s.find_last_not_of(chars);
+        return s.substr(begin, end - begin + 1);
+    };
+    std::vector<std::map<std::string, std::string>> links;
+    value = strip(value, strip_chars);
+    if (value.empty()) return links;
+    // Split on ", *<" (the '<' stays with the next link; it is stripped below anyway).
+    std::vector<std::string_view> parts;
+    std::size_t start = 0;
+    for (std::size_t i = 0; i < value.size(); ++i) {
+        if (value[i] != ',') continue;
+        std::size_t j = i + 1;
+        while (j < value.size() && value[j] == ' ') ++j;
+        if (j < value.size() && value[j] == '<') {
+            parts.push_back(value.substr(start, i - start));
+            start = j + 1;
+            i = j;
+        }
+    }
+    parts.push_back(value.substr(start));
+    for (std::string_view part : parts) {
+        std::map<std::string, std::string> link;
+        auto semicolon = part.find(';');
+        std::string_view url = part.substr(0, semicolon);
+        std::string_view params =
+            semicolon == std::string_view::npos ? std::string_view() : part.substr(semicolon + 1);
+        link["url"] = std::string(strip(url, "<> '\""));
+        while (!params.empty()) {
+            auto next = params.find(';');
+            std::string_view param = params.substr(0, next);
+            params = next == std::string_view::npos ? std::string_view() : params.substr(next + 1);
+            auto eq = param.find('=');
+            if (eq == std::string_view::npos || param.find('=', eq + 1) != std::string_view::npos)
+                break;
+            link[std::string(strip(param.substr(0, eq), strip_chars))] =
+                std::string(strip(param.substr(eq + 1), strip_chars));
+        }
+        links.push_back(std::move(link));
+    }
+    return links;
+}
+
+}  // namespace
+
+Response::Response(int status_code, ResponseOptions options) : state_(std::make_shared<State>()) {
+    auto& s = *state_;
+    s.status = status_code;
+    s.headers = std::move(options.headers);
+    s.extensions = std::move(options.extensions);
+    s.default_encoding = std::move(options.default_encoding);
+    if (options.request) s.request = std::make_shared<Request>(std::move(*options.request));
+
+    if (options.stream) {
+        s.stream = std::move(options.stream);
+        return;
+    }
+    // HTTPX's encode_response, then read at once: an in-memory body is decoded immediately.
+    Bytes body;
+    Headers defaults;
+    if (options.content) {
+        body = std::move(*options.content);
+    } else if (options.text) {
+        body = std::move(*options.text);
+        defaults.set("Content-Type", "text/plain; charset=utf-8");
+    } else if (options.html) {
+        body = std::move(*options.html);
+        defaults.set("Content-Type", "text/html; charset=utf-8");
+    } else if (options.json) {
+        body = options.json->dump();
+        defaults.set("Content-Type", "application/json");
+    }
+    if (!body.empty()) defaults.set("Content-Length", std::to_string(body.size()));
+    for (const auto& [name, value] : defaults)
+        if (!s.headers.contains(name)) s.headers.add(name, value);
+
+    s.num_bytes_downloaded = body.size();
+    try {
+        s.content = content::decode_content(s.headers.get("Content-Encoding").value_or(""), body);
+    } catch (RequestError& e) {
+        s.rethrow_with_request(e);
+    }
+    s.is_stream_consumed = true;
+    s.is_closed = true;
+}
+
+int Response::status_code() const noexcept {
+    return state_->status;
+}
+
+std::string Response::reason_phrase() const {
+    if (auto it = state_->extensions.find("reason_phrase"); it != state_->extensions.end()) {
+        if (auto* phrase = std::any_cast<std::string>(&it->second)) return *phrase;
+    }
+    return std::string(codes::get_reason_phrase(state_->status));
+}
+
+std::string Response::http_version() const {
+    if (auto it = state_->extensions.find("http_version"); it != state_->extensions.end()) {
+        if (auto* version = std::any_cast<std::string>(&it->second)) return *version;
+    }
+    return "HTTP/1.1";
+}
+
+Headers& Response::headers() noexcept {
+    return state_->headers;
+}
+const Headers& Response::headers() const noexcept {
+    return state_->headers;
+}
+
+const URL& Response::url() const {
+    return request().url();
+}
+
+const Request& Response::request() const {
+    if (!state_->request)
+        throw std::logic_error("The request instance has not been set on this response.");
+    return *state_->request;
+}
+
+bool Response::has_request() const noexcept {
+    return state_->request != nullptr;
+}
+
+void Response::set_request(Request request) {
+    state_->request = std::make_shared<Request>(std::move(request));
+}
+
+Extensions& Response::extensions() noexcept {
+    return state_->extensions;
+}
+
+const Bytes& Response::content() const {
+    if (!state_->content) throw ResponseNotRead();
+    return *state_->content;
+}
+
+const std::string& Response::text() const {
+    auto& s = *state_;
+    if (!s.text) {
+        const Bytes& body = content();
+        s.text = body.empty() ? std::string() : content::decode_text(body, encoding());
+    }
+    return *s.text;
+}
+
+nlohmann::json Response::json() const {
+    return nlohmann::json::parse(content());
+}
+
+std::string Response::encoding() const {
+    const auto& s = *state_;
+    if (s.explicit_encoding) return *s.explicit_encoding;
+    if (auto charset = charset_encoding(); charset && content::is_known_encoding(*charset))
+        return *charset;
+    return s.default_encoding;
+}
+
+void Response::set_encoding(std::string encoding) {
+    if (state_->text)
+        throw std::logic_error("Setting encoding after `text` has been accessed is not allowed.");
+    state_->explicit_encoding = std::move(encoding);
+}
+
+std::optional<std::string> Response::charset_encoding() const {
+    auto content_type = state_->headers.get("Content-Type");
+    if (!content_type) return std::nullopt;
+    return content::parse_content_type_charset(*content_type);
+}
+
+bool Response::is_informational() const noexcept {
+    return codes::is_informational(state_->status);
+}
+bool Response::is_success() const noexcept {
+    return codes::is_success(state_->status);
+}
+bool Response::is_redirect() const noexcept {
+    return codes::is_redirect(state_->status);
+}
+bool Response::is_client_error() const noexcept {
+    return codes::is_client_error(state_->status);
+}
+bool Response::is_server_error() const noexcept {
+    return codes::is_server_error(state_->status);
+}
+bool Response::is_error() const noexcept {
+    return codes::is_error(state_->status);
+}
+
+bool Response::has_redirect_location() const {
+    int s = state_->status;
+    bool redirect_status = s == 301 || s == 302 || s == 303 || s == 307 || s == 308;
+    return redirect_status && state_->headers.contains("Location");
+}
+
+const Response& Response::raise_for_status() const {
+    if (!state_->request)
+        throw std::logic_error(
+            "Cannot call `raise_for_status` as the request instance has not been set on this "
+            "response.");
+    if (is_success()) return *this;
+    const char* kind = "Invalid status code";
+    switch (state_->status / 100) {
+        case 1:
+            kind = "Informational response";
+            break;
+        case 3:
+            kind = "Redirect response";
+            break;
+        case 4:
+            kind = "Client error";
+            break;
+        case 5:
+            kind = "Server error";
+            break;
+    }
+    std::ostringstream message;
+    message << kind << " '" << state_->status << " " << reason_phrase() << "' for url '"
+            << url().str() << "'\n";
+    if (has_redirect_location())
+        message << "Redirect location: '" << *state_->headers.get("Location") << "'\n";
+    message
+        << "For more information check: https://developer.mozilla.org/en-US/docs/Web/HTTP/Status/"
+        << state_->status;
+    throw HTTPStatusError(message.str(), state_->request, std::make_shared<const Response>(*this));
+}
+
+std::chrono::steady_clock::duration Response::elapsed() const {
+    if (!state_->elapsed)
+        throw std::logic_error(
+            "'.elapsed' may only be accessed after the response has been read or closed.");
+    return *state_->elapsed;
+}
+
+void Response::set_elapsed(std::chrono::steady_clock::duration elapsed) {
+    state_->elapsed = elapsed;
+}
+
+const std::vector<Response>& Response::history() const noexcept {
+    return state_->history;
+}
+void Response::set_history(std::vector<Response> history) {
+    state_->history = std::move(history);
+}
+
+const std::optional<Request>& Response::next_request() const noexcept {
+    return state_->next_request;
+}
+void Response::set_next_request(std::optional<Request> request) {
+    state_->next_request = std::move(request);
+}
+
+Cookies Response::cookies() const {
+    Cookies cookies;
+    cookies.extract_cookies(url(), state_->headers);
+    return cookies;
+}
+
+std::map<std::string, std::map<std::string, std::string>> Response::links() const {
+    std::map<std::string, std::map<std::string, std::string>> out;
+    auto header = state_->headers.get("Link");
+    if (!header) return out;
+    for (auto& link : parse_header_links(*header)) {
+        auto rel = link.find("rel");
+        std::string key = rel != link.end() && !rel->second.empty() ? rel->second : link["url"];
+        out[key] = std::move(link);
+    }
+    return out;
+}
+
+std::uint64_t Response::num_bytes_downloaded() const noexcept {
+    return state_->num_bytes_downloaded;
+}
+bool Response::is_closed() const noexcept {
+    return state_->is_closed;
+}
+bool Response::is_stream_consumed() const noexcept {
+    return state_->is_stream_consumed;
+}
+
+awaitable<Bytes> Response::aread() {
+    if (!state_->content) {
+        Bytes body;
+        AsyncIterator<Bytes> chunks = aiter_bytes();
+        while (auto chunk = co_await chunks.next()) body += *chunk;
+        state_->content = std::move(body);
+    }
+    co_return *state_->content;
+}
+
+AsyncIterator<Bytes> Response::aiter_raw(std::optional<std::size_t> chunk_size) {
+    auto& s = *state_;
+    if (s.is_stream_consumed) throw StreamConsumed();
+    if (s.is_closed || !s.stream) throw StreamClosed();
+    s.is_stream_consumed = true;
+
+    auto state = state_;
+    auto chunker = std::make_shared<content::ByteChunker>(chunk_size);
+    return pipeline<Bytes, Bytes>(
+        s.stream->aiter(),
+        [state, chunker](Bytes& raw, std::deque<Bytes>& out) {
+            state->num_bytes_downloaded += raw.size();
+            if (!state->is_closed) {
+                for (auto& piece : chunker->decode(raw)) out.push_back(std::move(piece));
+            }
+        },
+        [state, chunker](std::deque<Bytes>& out) {
+            for (auto& piece : chunker->flush()) out.push_back(std::move(piece));
+            state->close();
+        });
+}
+
+AsyncIterator<Bytes> Response::aiter_bytes(std::optional<std::size_t> chunk_size) {
+    auto state = state_;
+    if (state->content) {
+        // Already read: re-chunk the content (HTTPX yields it whole by default).
+        auto pieces = std::make_shared<std::deque<Bytes>>();
+        const Bytes& body = *state->content;
+        std::size_t size = chunk_size ? std::max<std::size_t>(*chunk_size, 1) : body.size();
+        for (std::size_t i = 0; i < body.size(); i += size) pieces->push_back(body.substr(i, size));
+        return AsyncIterator<Bytes>([pieces] { return pop_front(pieces); });
+    }
+    std::shared_ptr<content::ContentDecoder> decoder =
+        content::make_content_decoder(state->headers.get("Content-Encoding").value_or(""));
+    auto chunker = std::make_shared<content::ByteChunker>(chunk_size);
+    auto emit = [chunker](Bytes decoded, std::deque<Bytes>& out) {
+        for (auto& piece : chunker->decode(decoded)) out.push_back(std::move(piece));
+    };
+    return pipeline<Bytes, Bytes>(
+        aiter_raw(),
+        [state, decoder, emit](Bytes& raw, std::deque<Bytes>& out) {
+            try {
+                emit(decoder->decode(raw), out);
+            } catch (RequestError& e) {
+                state->rethrow_with_request(e);
+            }
+        },
+        [state, decoder, chunker, emit](std::deque<Bytes>& out) {
+            try {
+                emit(decoder->flush(), out);
+            } catch (RequestError& e) {
+                state->rethrow_with_request(e);
+            }
+            for (auto& piece : chunker->flush()) out.push_back(std::move(piece));
+        });
+}
+
+AsyncIterator<std::string> Response::aiter_text(std::optional<std::size_t> chunk_size) {
+    auto decoder = std::make_shared<content::TextDecoder>(encoding());
+    auto chunker = std::make_shared<content::TextChunker>(chunk_size);
+    return pipeline<std::string, Bytes>(
+        aiter_bytes(),
+        [decoder, chunker](Bytes& bytes, std::deque<std::string>& out) {
+            for (auto& piece : chunker->decode(decoder->decode(bytes)))
+                out.push_back(std::move(piece));
+        },
+        [decoder, chunker](std::deque<std::string>& out) {
+            for (auto& piece : chunker->decode(decoder->flush())) out.push_back(std::move(piece));
+            for (auto& piece : chunker->flush()) out.push_back(std::move(piece));
+        });
+}
+
+AsyncIterator<std::string> Response::aiter_lines() {
+    auto decoder = std::make_shared<content::LineDecoder>();
+    return pipeline<std::string, std::string>(
+        aiter_text(),
+        [decoder](std::string& text, std::deque<std::string>& out) {
+            for (auto& line : decoder->decode(text)) out.push_back(std::move(line));
+        },
+        [decoder](std::deque<std::string>& out) {
+            for (auto& line : decoder->flush()) out.push_back(std::move(line));
+        });
+}
+
+awaitable<void> Response::aclose() {
+    close();
+    co_return;
+}
+
+void Response::close() {
+    state_->close();
+}
+
+std::ostream& operator<<(std::ostream& os, const Response& response) {
+    return os << "<Response [" << response.status_code() << " " << response.reason_phrase() << "]>";
+}
+
+namespace detail {
+
+void ResponseAccess::start_elapsed_clock(Response& response,
+                                         std::chrono::steady_clock::time_point start) {
+    response.state_->started = start;
+    if (response.state_->is_closed && !response.state_->elapsed)
+        response.state_->elapsed = std::chrono::steady_clock::now() - start;
+}
+
+std::shared_ptr<const Request> ResponseAccess::shared_request(const Response& response) {
+    return response.state_->request;
+}
+
+const AsyncByteStream* ResponseAccess::raw_stream(const Response& response) {
+    const auto& s = *response.state_;
+    return s.stream && !s.is_stream_consumed && !s.is_closed ? &*s.stream : nullptr;
+}
+
+}  // namespace detail
+
+}  // namespace httpx

@@ -1,0 +1,19 @@
+// What the clients and transports may do to a Response beyond its public API.
+#pragma once
+
+#include "httpx/response.hpp"
+
+#include <chrono>
+
+namespace httpx::detail {
+
+struct ResponseAccess {
+    /// Starts the clock behind `elapsed()`: it stops when the response is closed.
+    static void start_elapsed_clock(Response& response, std::chrono::steady_clock::time_point start);
+    /// The request shared with exceptions raised while reading the body.
+    static std::shared_ptr<const Request> shared_request(const Response& response);
+    /// The raw body stream when the body is not read yet.
+    static const AsyncByteStream* raw_stream(const Response& response);
+};
+
+}  // namespace httpx::detail
