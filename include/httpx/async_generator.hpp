@@ -60,13 +60,17 @@ public:
         std::optional<T> value;
         std::shared_ptr<detail::GeneratorCore> core;
 
-        AsyncGenerator get_return_object() { return AsyncGenerator(handle_type::from_promise(*this)); }
+        AsyncGenerator get_return_object() {
+            return AsyncGenerator(handle_type::from_promise(*this));
+        }
         std::suspend_always initial_suspend() noexcept { return {}; }
         auto final_suspend() noexcept {
             struct Final {
                 detail::GeneratorCore* core;
                 bool await_ready() noexcept { return false; }
-                void await_suspend(std::coroutine_handle<>) noexcept { detail::generator_notify(*core); }
+                void await_suspend(std::coroutine_handle<>) noexcept {
+                    detail::generator_notify(*core);
+                }
                 void await_resume() noexcept {}
             };
             return Final{core.get()};
@@ -75,13 +79,15 @@ public:
         void return_void() noexcept {}
 
         template <class U>
-            requires std::convertible_to<U&&, T>
+        requires std::convertible_to<U&&, T>
         auto yield_value(U&& v) {
             value.emplace(std::forward<U>(v));
             struct Yield {
                 detail::GeneratorCore* core;
                 bool await_ready() noexcept { return false; }
-                void await_suspend(std::coroutine_handle<>) noexcept { detail::generator_notify(*core); }
+                void await_suspend(std::coroutine_handle<>) noexcept {
+                    detail::generator_notify(*core);
+                }
                 void await_resume() noexcept {}
             };
             return Yield{core.get()};
@@ -98,10 +104,12 @@ public:
                     detail::generator_run(*core, store(std::move(op), result));
                 }
                 U await_resume() {
-                    if (auto e = detail::generator_take_step_error(*core)) std::rethrow_exception(e);
+                    if (auto e = detail::generator_take_step_error(*core))
+                        std::rethrow_exception(e);
                     return std::move(**result);
                 }
-                static awaitable<void> store(awaitable<U> op, std::shared_ptr<std::optional<U>> out) {
+                static awaitable<void> store(awaitable<U> op,
+                                             std::shared_ptr<std::optional<U>> out) {
                     out->emplace(co_await std::move(op));
                 }
             };
@@ -116,7 +124,8 @@ public:
                     detail::generator_run(*core, std::move(op));
                 }
                 void await_resume() {
-                    if (auto e = detail::generator_take_step_error(*core)) std::rethrow_exception(e);
+                    if (auto e = detail::generator_take_step_error(*core))
+                        std::rethrow_exception(e);
                 }
             };
             return Await{core.get(), std::move(op)};

@@ -21,8 +21,7 @@ class AsyncGenerator;
 /// nullopt at the end.
 template <class F>
 concept ByteChunkSource =
-    std::invocable<F&> &&
-    std::same_as<std::invoke_result_t<F&>, awaitable<std::optional<Bytes>>>;
+    std::invocable<F&> && std::same_as<std::invoke_result_t<F&>, awaitable<std::optional<Bytes>>>;
 
 /// A body (HTTPX's `AsyncByteStream`/`ByteStream`). Bytes in memory are replayable (redirects,
 /// auth retries) and have a known length; a stream from a callable, an iterator or an
@@ -43,7 +42,8 @@ public:
     AsyncByteStream(F source, std::optional<std::uint64_t> length = std::nullopt)
         : AsyncByteStream(AsyncIterator<Bytes>(std::move(source)), length) {}
     /// A one-shot body from an iterator, e.g. another response's `aiter_bytes()`.
-    AsyncByteStream(AsyncIterator<Bytes> chunks, std::optional<std::uint64_t> length = std::nullopt);
+    AsyncByteStream(AsyncIterator<Bytes> chunks,
+                    std::optional<std::uint64_t> length = std::nullopt);
     /// A one-shot body from a coroutine generator that `co_yield`s chunks.
     AsyncByteStream(AsyncGenerator<Bytes> generator);
 

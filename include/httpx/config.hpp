@@ -59,7 +59,9 @@ public:
     TimeoutOption(std::chrono::duration<Rep, Period> all) : value_(Timeout(all)) {}
 
     bool is_client_default() const noexcept { return !value_.has_value(); }
-    Timeout value_or(const Timeout& client_default) const { return value_.value_or(client_default); }
+    Timeout value_or(const Timeout& client_default) const {
+        return value_.value_or(client_default);
+    }
 
 private:
     std::optional<Timeout> value_;

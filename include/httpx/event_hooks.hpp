@@ -18,8 +18,7 @@ template <class T>
 class EventHook {
 public:
     template <class F>
-        requires std::invocable<F&, T&>
-    EventHook(F hook) {
+    requires std::invocable<F&, T&> EventHook(F hook) {
         if constexpr (std::same_as<std::invoke_result_t<F&, T&>, awaitable<void>>) {
             fn_ = std::move(hook);
         } else {

@@ -34,7 +34,8 @@ using FormData = std::vector<std::pair<std::string, std::string>>;
 /// One file of a multipart upload (`files=`).
 struct File {
     std::string filename{};
-    /// Bytes in memory, a file on disk (streamed in 64 KiB chunks, never loaded whole), or a stream.
+    /// Bytes in memory, a file on disk (streamed in 64 KiB chunks, never loaded whole), or a
+    /// stream.
     std::variant<Bytes, std::filesystem::path, AsyncByteStream> content{};
     /// Guessed from the filename when unset (application/octet-stream when unknown).
     std::optional<std::string> content_type{};
@@ -61,8 +62,7 @@ public:
     AuthOption(std::nullopt_t) : set_(true) {}
     AuthOption(std::shared_ptr<Auth> auth) : auth_(std::move(auth)), set_(true) {}
     template <class A>
-        requires std::derived_from<std::remove_cvref_t<A>, Auth>
-    AuthOption(A&& auth)
+    requires std::derived_from<std::remove_cvref_t<A>, Auth> AuthOption(A&& auth)
         : auth_(std::make_shared<std::remove_cvref_t<A>>(std::forward<A>(auth))), set_(true) {}
     AuthOption(std::pair<std::string, std::string> basic_credentials);
 

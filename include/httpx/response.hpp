@@ -30,11 +30,11 @@ struct ResponseAccess;  // the clients' and transports' view of a response's int
 /// What `Response(status, options)` is built from (HTTPX's `Response(...)` keywords). At most
 /// one of content/text/html/json/stream is meant to be set.
 struct ResponseOptions {
-    std::optional<Bytes> content{};          // adds Content-Length
-    std::optional<std::string> text{};       // text/plain; charset=utf-8
-    std::optional<std::string> html{};       // text/html; charset=utf-8
-    std::optional<nlohmann::json> json{};    // application/json (compact)
-    std::optional<AsyncByteStream> stream{}; // a body still to be read; no headers added
+    std::optional<Bytes> content{};           // adds Content-Length
+    std::optional<std::string> text{};        // text/plain; charset=utf-8
+    std::optional<std::string> html{};        // text/html; charset=utf-8
+    std::optional<nlohmann::json> json{};     // application/json (compact)
+    std::optional<AsyncByteStream> stream{};  // a body still to be read; no headers added
     Headers headers{};
     std::optional<Request> request{};
     Extensions extensions{};  // "http_version", "reason_phrase" (std::string)
@@ -48,6 +48,9 @@ class Response {
 public:
     /// A response built by hand, e.g. in a `MockTransport` handler.
     explicit Response(int status_code, ResponseOptions options = {});
+    /// An empty 200 response: a placeholder where a default-constructible type is required
+    /// (e.g. `asio::co_spawn(ex, client.get(url), asio::use_future)`).
+    Response() : Response(200) {}
 
     int status_code() const noexcept;
     /// From the "reason_phrase" extension, else the standard phrase of the status code.

@@ -30,11 +30,23 @@ inline constexpr int INTERNAL_SERVER_ERROR = 500, NOT_IMPLEMENTED = 501, BAD_GAT
 /// The standard reason phrase of `code` ("Not Found"), or "" for an unknown code.
 std::string_view get_reason_phrase(int code) noexcept;
 
-constexpr bool is_informational(int code) noexcept { return code >= 100 && code <= 199; }
-constexpr bool is_success(int code) noexcept { return code >= 200 && code <= 299; }
-constexpr bool is_redirect(int code) noexcept { return code >= 300 && code <= 399; }
-constexpr bool is_client_error(int code) noexcept { return code >= 400 && code <= 499; }
-constexpr bool is_server_error(int code) noexcept { return code >= 500 && code <= 599; }
-constexpr bool is_error(int code) noexcept { return code >= 400 && code <= 599; }
+constexpr bool is_informational(int code) noexcept {
+    return code >= 100 && code <= 199;
+}
+constexpr bool is_success(int code) noexcept {
+    return code >= 200 && code <= 299;
+}
+constexpr bool is_redirect(int code) noexcept {
+    return code >= 300 && code <= 399;
+}
+constexpr bool is_client_error(int code) noexcept {
+    return code >= 400 && code <= 499;
+}
+constexpr bool is_server_error(int code) noexcept {
+    return code >= 500 && code <= 599;
+}
+constexpr bool is_error(int code) noexcept {
+    return code >= 400 && code <= 599;
+}
 
 }  // namespace httpx::codes

@@ -49,7 +49,7 @@ AsyncHandler make_async_handler(F handler) {
 class MockTransport : public AsyncBaseTransport {
 public:
     template <class F>
-        requires std::invocable<F&, Request&>
+    requires std::invocable<F&, Request&>
     explicit MockTransport(F handler) : handler_(detail::make_async_handler(std::move(handler))) {}
 
     awaitable<Response> handle_async_request(Request& request) override;
@@ -75,11 +75,11 @@ public:
     };
 
     template <class F>
-        requires std::invocable<F&, Request&>
+    requires std::invocable<F&, Request&>
     explicit AppTransport(F app, Options options)
         : app_(detail::make_async_handler(std::move(app))), options_(std::move(options)) {}
     template <class F>
-        requires std::invocable<F&, Request&>
+    requires std::invocable<F&, Request&>
     explicit AppTransport(F app) : AppTransport(std::move(app), Options{}) {}
 
     awaitable<Response> handle_async_request(Request& request) override;

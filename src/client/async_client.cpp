@@ -18,9 +18,10 @@ namespace {
 class NoNetworkTransport : public AsyncBaseTransport {
 public:
     awaitable<Response> handle_async_request(Request& request) override {
-        throw ConnectError("httpxx was built without a network transport yet: pass a "
-                           "transport (MockTransport, AppTransport or your own) to reach " +
-                           request.url().str());
+        throw ConnectError(
+            "httpxx was built without a network transport yet: pass a "
+            "transport (MockTransport, AppTransport or your own) to reach " +
+            request.url().str());
     }
 };
 
@@ -47,7 +48,8 @@ std::optional<int> port_or_default(const URL& url) {
 }
 
 bool same_origin(const URL& a, const URL& b) {
-    return a.scheme() == b.scheme() && a.host() == b.host() && port_or_default(a) == port_or_default(b);
+    return a.scheme() == b.scheme() && a.host() == b.host() &&
+           port_or_default(a) == port_or_default(b);
 }
 
 bool is_https_redirect(const URL& from, const URL& to) {
@@ -77,6 +79,8 @@ struct AsyncClient::Impl {
     std::string default_encoding;
 
     std::shared_ptr<AsyncBaseTransport> transport;
+    // The transport the client made itself (no `transport` option), null otherwise.
+    std::shared_ptr<AsyncBaseTransport> builtin_transport;
     // Mounts, most specific first; a null transport means "the default one".
     std::vector<std::pair<detail::URLPattern, std::shared_ptr<AsyncBaseTransport>>> mounts;
     bool closed = false;
@@ -93,21 +97,21 @@ struct AsyncClient::Impl {
         max_redirects = o.max_redirects;
         auth = o.auth.get();
         default_encoding = std::move(o.default_encoding);
-        transport = o.transport ? std::move(o.transport) : std::make_shared<NoNetworkTransport>();
-        for (auto& [pattern, mounted] : o.mounts) mounts.emplace_back(detail::URLPattern(pattern), mounted);
+        if (o.transport) {
+            transport = std::move(o.transport);
+        } else {
+            transport = builtin_transport = std::make_shared<NoNetworkTransport>();
+        }
+        for (auto& [pattern, mounted] : o.mounts)
+            mounts.emplace_back(detail::URLPattern(pattern), mounted);
         std::stable_sort(mounts.begin(), mounts.end(), [](const auto& a, const auto& b) {
             return a.first.priority() < b.first.priority();
         });
     }
 
-    std::shared_ptr<AsyncBaseTransport> transport_for_url(const URL& url, bool& mounted) const {
-        for (const auto& [pattern, mounted_transport] : mounts) {
-            if (pattern.matches(url)) {
-                mounted = mounted_transport != nullptr;
-                return mounted_transport ? mounted_transport : transport;
-            }
-        }
-        mounted = false;
+    std::shared_ptr<AsyncBaseTransport> transport_for_url(const URL& url) const {
+        for (const auto& [pattern, mounted_transport] : mounts)
+            if (pattern.matches(url)) return mounted_transport ? mounted_transport : transport;
         return transport;
     }
 
@@ -116,10 +120,11 @@ struct AsyncClient::Impl {
         // HTTPX: base.raw_path + url.raw_path.lstrip("/"), on the base URL.
         std::string relative = url.raw_path();
         relative.erase(0, relative.find_first_not_of('/'));
-        std::string merged = base_url.str();
-        merged.resize(merged.size() - base_url.raw_path().size());
-        if (!base_url.fragment().empty()) merged.resize(merged.find('#'));
-        return URL(merged + base_url.raw_path() + relative);
+        std::string merged;
+        if (!base_url.scheme().empty()) merged = base_url.scheme() + "://";
+        if (!base_url.userinfo().empty()) merged += base_url.userinfo() + "@";
+        merged += base_url.netloc() + base_url.raw_path() + relative;
+        return URL(merged);
     }
 
     Request build_request(std::string_view method, URL url, RequestOptions options) const {
@@ -128,7 +133,8 @@ struct AsyncClient::Impl {
         Headers merged_headers = headers;
         merged_headers.update(options.headers);
         options.headers = std::move(merged_headers);
-        if (!options.params.empty() || !params.empty()) options.params = params.merge(options.params);
+        if (!options.params.empty() || !params.empty())
+            options.params = params.merge(options.params);
         Cookies merged_cookies = cookies;
         merged_cookies.update(options.cookies);
         options.cookies = Cookies();
@@ -170,8 +176,9 @@ struct AsyncClient::Impl {
         try {
             url = URL(response.headers()["Location"]);
         } catch (const InvalidURL& e) {
-            throw RemoteProtocolError(std::string("Invalid URL in location header: ") + e.what() + ".",
-                                      std::make_shared<Request>(request));
+            throw RemoteProtocolError(
+                std::string("Invalid URL in location header: ") + e.what() + ".",
+                std::make_shared<Request>(request));
         }
         if (!url.scheme().empty() && url.raw_host().empty()) {
             URL::Components host;
@@ -206,13 +213,15 @@ struct AsyncClient::Impl {
     }
 
     awaitable<Response> send_single_request(Request& request) {
-        bool mounted = false;
-        std::shared_ptr<AsyncBaseTransport> chosen = transport_for_url(request.url(), mounted);
+        std::shared_ptr<AsyncBaseTransport> chosen = transport_for_url(request.url());
         const std::string& scheme = request.url().scheme();
-        if (!mounted && scheme != "http" && scheme != "https" && scheme != "ws" && scheme != "wss") {
-            std::string message = scheme.empty()
-                                      ? "Request URL is missing an 'http://' or 'https://' protocol."
-                                      : "Request URL has an unsupported protocol '" + scheme + "://'.";
+        // As in HTTPX, the scheme is the transport's business (a MockTransport or a mount may
+        // handle any scheme); only the built-in default transport speaks just HTTP(S) and WS(S).
+        if (chosen == builtin_transport && scheme != "http" && scheme != "https" &&
+            scheme != "ws" && scheme != "wss") {
+            std::string message =
+                scheme.empty() ? "Request URL is missing an 'http://' or 'https://' protocol."
+                               : "Request URL has an unsupported protocol '" + scheme + "://'.";
             throw UnsupportedProtocol(message, std::make_shared<Request>(request));
         }
         auto start = std::chrono::steady_clock::now();
@@ -278,7 +287,8 @@ struct AsyncClient::Impl {
         // The auth flow sends through this; every response but the last goes to history.
         std::vector<Response> history;
         std::optional<Response> previous;
-        AuthSend send_one = [this, follow, &history, &previous](Request& next) -> awaitable<Response> {
+        AuthSend send_one = [this, follow, &history,
+                             &previous](Request& next) -> awaitable<Response> {
             if (previous) {
                 co_await previous->aread();
                 history.push_back(*previous);
@@ -317,8 +327,7 @@ awaitable<Response> AsyncClient::request(std::string_view method, URL url) {
     return request(method, std::move(url), RequestOptions{});
 }
 
-awaitable<Response> AsyncClient::request(std::string_view method, URL url,
-                                         RequestOptions options) {
+awaitable<Response> AsyncClient::request(std::string_view method, URL url, RequestOptions options) {
     SendOptions send_options;
     send_options.auth = options.auth;
     send_options.follow_redirects = options.follow_redirects;
@@ -341,12 +350,12 @@ awaitable<Response> AsyncClient::stream(std::string_view method, URL url, Reques
     co_return response;
 }
 
-#define HTTPX_CLIENT_VERB(name, METHOD)                                              \
-    awaitable<Response> AsyncClient::name(URL url) {                                \
-        return request(METHOD, std::move(url), RequestOptions{});                   \
-    }                                                                               \
-    awaitable<Response> AsyncClient::name(URL url, RequestOptions options) {        \
-        return request(METHOD, std::move(url), std::move(options));                 \
+#define HTTPX_CLIENT_VERB(name, METHOD)                                      \
+    awaitable<Response> AsyncClient::name(URL url) {                         \
+        return request(METHOD, std::move(url), RequestOptions{});            \
+    }                                                                        \
+    awaitable<Response> AsyncClient::name(URL url, RequestOptions options) { \
+        return request(METHOD, std::move(url), std::move(options));          \
     }
 HTTPX_CLIENT_VERB(get, "GET")
 HTTPX_CLIENT_VERB(options, "OPTIONS")
@@ -387,7 +396,9 @@ bool AsyncClient::is_closed() const noexcept {
     return impl_->closed;
 }
 
-const Headers& AsyncClient::headers() const { return impl_->headers; }
+const Headers& AsyncClient::headers() const {
+    return impl_->headers;
+}
 void AsyncClient::set_headers(Headers headers) {
     std::lock_guard lock(impl_->mutex);
     impl_->headers = default_headers();
@@ -401,32 +412,44 @@ void AsyncClient::set_cookies(Cookies cookies) {
     std::lock_guard lock(impl_->mutex);
     impl_->cookies = std::move(cookies);
 }
-const QueryParams& AsyncClient::params() const { return impl_->params; }
+const QueryParams& AsyncClient::params() const {
+    return impl_->params;
+}
 void AsyncClient::set_params(QueryParams params) {
     std::lock_guard lock(impl_->mutex);
     impl_->params = std::move(params);
 }
-const URL& AsyncClient::base_url() const { return impl_->base_url; }
+const URL& AsyncClient::base_url() const {
+    return impl_->base_url;
+}
 void AsyncClient::set_base_url(URL url) {
     std::lock_guard lock(impl_->mutex);
     impl_->base_url = with_trailing_slash(url);
 }
-const Timeout& AsyncClient::timeout() const { return impl_->timeout; }
+const Timeout& AsyncClient::timeout() const {
+    return impl_->timeout;
+}
 void AsyncClient::set_timeout(Timeout timeout) {
     std::lock_guard lock(impl_->mutex);
     impl_->timeout = timeout;
 }
-const EventHooks& AsyncClient::event_hooks() const { return impl_->event_hooks; }
+const EventHooks& AsyncClient::event_hooks() const {
+    return impl_->event_hooks;
+}
 void AsyncClient::set_event_hooks(EventHooks hooks) {
     std::lock_guard lock(impl_->mutex);
     impl_->event_hooks = std::move(hooks);
 }
-bool AsyncClient::follow_redirects() const { return impl_->follow_redirects; }
+bool AsyncClient::follow_redirects() const {
+    return impl_->follow_redirects;
+}
 void AsyncClient::set_follow_redirects(bool follow) {
     std::lock_guard lock(impl_->mutex);
     impl_->follow_redirects = follow;
 }
-int AsyncClient::max_redirects() const { return impl_->max_redirects; }
+int AsyncClient::max_redirects() const {
+    return impl_->max_redirects;
+}
 void AsyncClient::set_max_redirects(int max_redirects) {
     std::lock_guard lock(impl_->mutex);
     impl_->max_redirects = max_redirects;

@@ -34,7 +34,8 @@ URLPattern::URLPattern(std::string_view pattern) : pattern_(pattern) {
     if (sep == std::string_view::npos)
         throw std::invalid_argument(
             "Proxy keys should use proper URL forms rather than plain scheme strings. Instead "
-            "of \"" + std::string(pattern) + "\", use \"" + std::string(pattern) + "://\"");
+            "of \"" +
+            std::string(pattern) + "\", use \"" + std::string(pattern) + "://\"");
     std::string scheme = lower(pattern.substr(0, sep));
     scheme_ = scheme == "all" ? "" : scheme;
     std::string_view authority = pattern.substr(sep + 3);

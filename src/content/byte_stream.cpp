@@ -64,10 +64,8 @@ AsyncByteStream::AsyncByteStream(AsyncIterator<Bytes> chunks, std::optional<std:
 }
 
 AsyncByteStream::AsyncByteStream(AsyncGenerator<Bytes> generator)
-    : AsyncByteStream(AsyncIterator<Bytes>(
-          [g = std::make_shared<AsyncGenerator<Bytes>>(std::move(generator))] {
-              return g->next();
-          })) {}
+    : AsyncByteStream(AsyncIterator<Bytes>([g = std::make_shared<AsyncGenerator<Bytes>>(
+                                                std::move(generator))] { return g->next(); })) {}
 
 AsyncByteStream::AsyncByteStream(std::shared_ptr<State> state) : state_(std::move(state)) {}
 
@@ -104,9 +102,13 @@ awaitable<Bytes> AsyncByteStream::aread() const {
     co_return out;
 }
 
-std::optional<std::uint64_t> AsyncByteStream::length() const { return state_->length; }
+std::optional<std::uint64_t> AsyncByteStream::length() const {
+    return state_->length;
+}
 
-bool AsyncByteStream::is_replayable() const { return state_->kind != State::Kind::one_shot; }
+bool AsyncByteStream::is_replayable() const {
+    return state_->kind != State::Kind::one_shot;
+}
 
 const Bytes* AsyncByteStream::buffer() const {
     return state_->kind == State::Kind::memory ? &state_->content : nullptr;
@@ -116,6 +118,8 @@ void AsyncByteStream::set_close_handler(std::function<void()> on_close) {
     state_->on_close = std::move(on_close);
 }
 
-void AsyncByteStream::close() const { state_->close(); }
+void AsyncByteStream::close() const {
+    state_->close();
+}
 
 }  // namespace httpx

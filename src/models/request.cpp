@@ -105,14 +105,18 @@ Request::Request(std::string_view method, URL url, RequestOptions options)
         }
         headers_.set("Cookie", std::move(cookie_header));
     }
-    if (!headers_.contains("Host") && !url_.raw_host().empty()) {
-        Headers with_host{{"Host", url_.netloc()}};
-        for (const auto& [name, value] : headers_) with_host.add(name, value);
-        headers_ = std::move(with_host);
-    }
+    // HTTPX's auto headers go in front of all others: Host, then Content-Length: 0 for a
+    // body-less POST/PUT/PATCH.
+    Headers auto_headers;
+    if (!headers_.contains("Host") && !url_.raw_host().empty())
+        auto_headers.add("Host", url_.netloc());
     if ((method_ == "POST" || method_ == "PUT" || method_ == "PATCH") &&
         !headers_.contains("Content-Length") && !headers_.contains("Transfer-Encoding")) {
-        headers_.set("Content-Length", "0");
+        auto_headers.add("Content-Length", "0");
+    }
+    if (!auto_headers.empty()) {
+        for (const auto& [name, value] : headers_) auto_headers.add(name, value);
+        headers_ = std::move(auto_headers);
     }
 }
 

@@ -98,6 +98,23 @@ awaitable<std::optional<Bytes>> pop_front(std::shared_ptr<std::deque<Bytes>> pie
     co_return piece;
 }
 
+// Python's json.detect_encoding, which json.loads(bytes) uses: UTF-8, -16 or -32, told by a BOM
+// or by where the zero bytes are in the first characters (JSON text starts with ASCII).
+std::string_view detect_json_encoding(std::string_view b) {
+    using namespace std::string_view_literals;
+    if (b.starts_with("\x00\x00\xFE\xFF"sv) || b.starts_with("\xFF\xFE\x00\x00"sv)) return "utf-32";
+    if (b.starts_with("\xFE\xFF"sv) || b.starts_with("\xFF\xFE"sv)) return "utf-16";
+    if (b.starts_with("\xEF\xBB\xBF"sv)) return "utf-8";
+    if (b.size() >= 4) {
+        if (b[0] == '\0') return b[1] != '\0' ? "utf-16-be" : "utf-32-be";
+        if (b[1] == '\0') return b[2] != '\0' || b[3] != '\0' ? "utf-16-le" : "utf-32-le";
+    } else if (b.size() == 2) {
+        if (b[0] == '\0') return "utf-16-be";
+        if (b[1] == '\0') return "utf-16-le";
+    }
+    return "utf-8";
+}
+
 // HTTPX's _parse_header_links.
 std::vector<std::map<std::string, std::string>> parse_header_links(std::string_view value) {
     constexpr std::string_view strip_chars = " '\"";
@@ -251,7 +268,11 @@ const std::string& Response::text() const {
 }
 
 nlohmann::json Response::json() const {
-    return nlohmann::json::parse(content());
+    // As HTTPX's json.loads(self.content): the Content-Type charset plays no part.
+    const Bytes& body = content();
+    const std::string_view encoding = detect_json_encoding(body);
+    if (encoding == "utf-8") return nlohmann::json::parse(body);  // a UTF-8 BOM is skipped
+    return nlohmann::json::parse(content::decode_text(body, encoding));
 }
 
 std::string Response::encoding() const {

@@ -9,7 +9,8 @@ namespace httpx::detail {
 
 struct ResponseAccess {
     /// Starts the clock behind `elapsed()`: it stops when the response is closed.
-    static void start_elapsed_clock(Response& response, std::chrono::steady_clock::time_point start);
+    static void start_elapsed_clock(Response& response,
+                                    std::chrono::steady_clock::time_point start);
     /// The request shared with exceptions raised while reading the body.
     static std::shared_ptr<const Request> shared_request(const Response& response);
     /// The raw body stream when the body is not read yet.

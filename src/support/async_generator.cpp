@@ -26,9 +26,9 @@ struct GeneratorCore : std::enable_shared_from_this<GeneratorCore> {
     std::mutex mutex;
     std::coroutine_handle<> body;  // null once the generator object is gone
     asio::any_io_executor executor;
-    ConsumerHandler consumer;                    // the next() call waiting for the body
-    asio::any_io_executor consumer_executor;     // where to complete it
-    asio::cancellation_slot consumer_slot;       // its cancellation slot, cleared on completion
+    ConsumerHandler consumer;                 // the next() call waiting for the body
+    asio::any_io_executor consumer_executor;  // where to complete it
+    asio::cancellation_slot consumer_slot;    // its cancellation slot, cleared on completion
     std::shared_ptr<asio::cancellation_signal> inner_cancel;  // the op the body awaits
     std::exception_ptr step_error;
 
@@ -78,7 +78,7 @@ awaitable<void> generator_resume(GeneratorCore& core_ref) {
             std::lock_guard lock(c->mutex);
             c->consumer_executor = asio::get_associated_executor(handler, c->executor);
             auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-            c->consumer = [shared](boost::system::error_code ec) { std::move(*shared)(ec); };
+            c->consumer = [shared](boost::system::error_code ec) { std::move (*shared)(ec); };
             c->consumer_slot = slot;
         }
         if (slot.is_connected()) {
@@ -97,7 +97,9 @@ awaitable<void> generator_resume(GeneratorCore& core_ref) {
         initiate, asio::use_awaitable);
 }
 
-void generator_notify(GeneratorCore& core) { core.complete_consumer({}); }
+void generator_notify(GeneratorCore& core) {
+    core.complete_consumer({});
+}
 
 void generator_run(GeneratorCore& core, awaitable<void> op) {
     auto signal = std::make_shared<asio::cancellation_signal>();
@@ -105,21 +107,24 @@ void generator_run(GeneratorCore& core, awaitable<void> op) {
         std::lock_guard lock(core.mutex);
         core.inner_cancel = signal;
     }
-    asio::co_spawn(core.executor, std::move(op),
-                   asio::bind_cancellation_slot(
-                       signal->slot(), [signal, core = core.shared_from_this()](std::exception_ptr error) {
-                           std::coroutine_handle<> body;
-                           {
-                               std::lock_guard lock(core->mutex);
-                               core->inner_cancel.reset();
-                               core->step_error = error;
-                               body = core->body;
-                           }
-                           if (body) body.resume();
-                       }));
+    asio::co_spawn(
+        core.executor, std::move(op),
+        asio::bind_cancellation_slot(
+            signal->slot(), [signal, core = core.shared_from_this()](std::exception_ptr error) {
+                std::coroutine_handle<> body;
+                {
+                    std::lock_guard lock(core->mutex);
+                    core->inner_cancel.reset();
+                    core->step_error = error;
+                    body = core->body;
+                }
+                if (body) body.resume();
+            }));
 }
 
-asio::any_io_executor generator_executor(GeneratorCore& core) { return core.executor; }
+asio::any_io_executor generator_executor(GeneratorCore& core) {
+    return core.executor;
+}
 
 std::exception_ptr generator_take_step_error(GeneratorCore& core) {
     std::lock_guard lock(core.mutex);

@@ -6,7 +6,9 @@ namespace httpx {
 
 AsyncBaseTransport::~AsyncBaseTransport() = default;
 
-awaitable<void> AsyncBaseTransport::aclose() { co_return; }
+awaitable<void> AsyncBaseTransport::aclose() {
+    co_return;
+}
 
 awaitable<Response> MockTransport::handle_async_request(Request& request) {
     co_await request.aread();
