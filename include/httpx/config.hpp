@@ -18,15 +18,19 @@ class context;
 
 namespace httpx {
 
+/// Per-phase overrides of `Timeout(all, overrides)`. At namespace scope (not nested in Timeout)
+/// because clang rejects a nested class with member initializers in its enclosing class's
+/// default arguments; the initializers keep g++'s -Wextra quiet about designated initializers.
+struct TimeoutPhases {
+    std::optional<std::chrono::duration<double>> connect{}, read{}, write{}, pool{};
+};
+
 /// Timeouts for the four phases of a request; nullopt means no limit for that phase.
 /// `Timeout(5s)` sets all four, `Timeout(10s, {.connect = 60s})` sets all and overrides some,
 /// `Timeout(std::nullopt)` disables every limit. The default is 5 s for each phase.
 struct Timeout {
     using Duration = std::chrono::duration<double>;
-    /// Default member initializers keep g++ 12's -Wextra quiet about designated initializers.
-    struct Phases {
-        std::optional<Duration> connect{}, read{}, write{}, pool{};
-    };
+    using Phases = TimeoutPhases;
 
     std::optional<Duration> connect;  // TCP connect + TLS handshake -> ConnectTimeout
     std::optional<Duration> read;     // each wait for response bytes -> ReadTimeout

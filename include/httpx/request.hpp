@@ -65,6 +65,9 @@ public:
     requires std::derived_from<std::remove_cvref_t<A>, Auth> AuthOption(A&& auth)
         : auth_(std::make_shared<std::remove_cvref_t<A>>(std::forward<A>(auth))), set_(true) {}
     AuthOption(std::pair<std::string, std::string> basic_credentials);
+    /// `.auth = {"user", "pass"}`: basic auth, as HTTPX's auth=("user", "pass").
+    AuthOption(std::string username, std::string password)
+        : AuthOption(std::pair{std::move(username), std::move(password)}) {}
 
     bool is_client_default() const noexcept { return !set_; }
     /// The auth to use, null for none.

@@ -26,8 +26,12 @@ namespace {
 
 constexpr std::string_view kMalformed = "Malformed Digest WWW-Authenticate header";
 
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-char ascii_upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
+char ascii_lower(char c) {
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
+char ascii_upper(char c) {
+    return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+}
 
 std::string to_lower(std::string_view s) {
     std::string out(s);
@@ -244,7 +248,7 @@ std::string digest_authorization(const DigestChallenge& challenge, std::string_v
 
     std::string header = "Digest username=";
     header += quoted_string(challenge.userhash ? digest_username_hash(challenge, username)
-                                        : std::string(username));
+                                               : std::string(username));
     header += ", realm=" + quoted_string(challenge.realm);
     header += ", nonce=" + quoted_string(challenge.nonce);
     header += ", uri=" + quoted_string(uri);

@@ -22,7 +22,9 @@ namespace detail {
 
 namespace {
 
-bool is_netrc_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool is_netrc_space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
 // Python's _netrclex: tokens are separated by whitespace; a token may be "quoted"; a backslash
 // takes the next character literally, in and out of quotes.
@@ -246,7 +248,8 @@ NetRCAuth::NetRCAuth(std::optional<std::filesystem::path> file) : file_(std::mov
 }
 
 awaitable<Response> NetRCAuth::auth_flow(Request& request, AuthSend send) {
-    const std::optional<detail::NetrcEntry> entry = netrc_->file.authenticators(request.url().host());
+    const std::optional<detail::NetrcEntry> entry =
+        netrc_->file.authenticators(request.url().host());
     // As HTTPX: an entry without a password is no credentials at all.
     if (entry && !entry->password.empty()) {
         request.headers().set("Authorization",
