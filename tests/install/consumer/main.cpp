@@ -137,6 +137,61 @@ httpx::awaitable<void> run() {
         check(false, "InvalidURL");
     } catch (const httpx::InvalidURL&) {
     }
+    // Every exception of the hierarchy, caught through HTTPX's parent classes.
+    auto raises = [](auto exception, auto parent_tag) {
+        try {
+            throw exception;
+        } catch (const decltype(parent_tag)&) {
+            return true;
+        } catch (...) {
+            return false;
+        }
+    };
+    using namespace httpx;
+    check(
+        raises(ConnectTimeout("x"), TimeoutException("")) &&
+            raises(ReadTimeout("x"), TransportError("")) &&
+            raises(WriteTimeout("x"), RequestError("")) &&
+            raises(PoolTimeout("x"), HTTPError("")) &&
+            raises(ConnectError("x"), NetworkError("")) &&
+            raises(ReadError("x"), NetworkError("")) && raises(WriteError("x"), NetworkError("")) &&
+            raises(CloseError("x"), NetworkError("")) &&
+            raises(LocalProtocolError("x"), ProtocolError("")) &&
+            raises(RemoteProtocolError("x"), ProtocolError("")) &&
+            raises(ProxyError("x"), TransportError("")) &&
+            raises(UnsupportedProtocol("x"), TransportError("")) &&
+            raises(DecodingError("x"), RequestError("")) &&
+            raises(TooManyRedirects("x"), RequestError("")) &&
+            raises(CookieConflict("x"), std::exception()) &&
+            raises(StreamConsumed(), StreamError("")) && raises(StreamClosed(), StreamError("")) &&
+            raises(ResponseNotRead(), StreamError("")) && raises(RequestNotRead(), StreamError("")),
+        "exception hierarchy");
+
+    // The rest of the response API.
+    httpx::Response again = co_await client.stream("GET", "/stream");
+    co_await again.aread();
+    check(again.text() == "first line\nsecond line\n" && again.is_stream_consumed(), "aread");
+    try {
+        auto raw = again.aiter_raw();
+        check(false, "StreamConsumed");
+    } catch (const httpx::StreamConsumed&) {
+    }
+    httpx::Response closed = co_await client.stream("GET", "/stream");
+    co_await closed.aclose();
+    try {
+        auto text = closed.aiter_text();
+        check(false, "StreamClosed");
+    } catch (const httpx::StreamClosed&) {
+    }
+    httpx::Response bytes_response = co_await client.stream("GET", "/stream");
+    auto bytes = bytes_response.aiter_bytes(4);
+    std::size_t total = 0;
+    while (auto chunk = co_await bytes.next()) total += chunk->size();
+    check(total == 23 && bytes_response.num_bytes_downloaded() == 23, "aiter_bytes");
+    check(bytes_response.http_version() == "HTTP/1.1" && bytes_response.reason_phrase() == "OK" &&
+              bytes_response.elapsed().count() >= 0 && bytes_response.history().empty(),
+          "response attributes");
+
     co_await client.aclose();
     check(client.is_closed(), "aclose");
 }
