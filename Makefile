@@ -5,7 +5,7 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build demo test unit-test install-test clean format
+.PHONY: all deps configure build demo test unit-test install-test clang-build clean format
 
 all: build
 
@@ -30,7 +30,13 @@ unit-test: build
 install-test: build
 	bash tests/install/run.sh $(BUILD_DIR)
 
-test: unit-test install-test
+# The library and examples must also compile with clang 14 (warnings are errors there).
+clang-build: deps
+	CXX=clang++ cmake -S . -B $(BUILD_DIR)-clang -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+	  -DHTTPXX_BUILD_TESTS=OFF -DCMAKE_CXX_FLAGS=-Werror
+	cmake --build $(BUILD_DIR)-clang -j $(JOBS)
+
+test: unit-test install-test clang-build
 
 format:
 	clang-format -i $$(git ls-files '*.hpp' '*.cpp')

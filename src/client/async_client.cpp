@@ -3,6 +3,7 @@
 
 #include "client/url_pattern.hpp"
 #include "content/decoders.hpp"
+#include "content/text_decoder.hpp"
 #include "httpx/exceptions.hpp"
 #include "models/response_access.hpp"
 
@@ -233,6 +234,17 @@ struct AsyncClient::Impl {
         }
         response->set_request(request);
         detail::ResponseAccess::start_elapsed_clock(*response, start);
+        // HTTPX sets `response.default_encoding` from the client. The Response API offers only
+        // the explicit override, which is equivalent where the default would apply: no charset,
+        // or one that is not known.
+        if (auto charset = response->charset_encoding();
+            !charset || !content::is_known_encoding(*charset)) {
+            try {
+                response->set_encoding(default_encoding);
+            } catch (const std::logic_error&) {
+                // The transport already decoded the text: keep what it got.
+            }
+        }
         {
             std::lock_guard lock(mutex);
             cookies.extract_cookies(request.url(), response->headers());
@@ -275,12 +287,13 @@ struct AsyncClient::Impl {
     }
 
     awaitable<Response> send(Request request, SendOptions options) {
+        bool follow = false;
         {
             std::lock_guard lock(mutex);
             if (closed)
                 throw std::logic_error("Cannot send a request, as the client has been closed.");
+            follow = options.follow_redirects.value_or(follow_redirects);
         }
-        bool follow = options.follow_redirects.value_or(follow_redirects);
         std::shared_ptr<Auth> request_auth = auth_for(request, options.auth);
         if (request_auth->requires_request_body()) co_await request.aread();
 
@@ -323,31 +336,45 @@ AsyncClient::~AsyncClient() {
     }
 }
 
-awaitable<Response> AsyncClient::request(std::string_view method, URL url) {
-    return request(method, std::move(url), RequestOptions{});
-}
+namespace {
 
-awaitable<Response> AsyncClient::request(std::string_view method, URL url, RequestOptions options) {
+// The coroutines behind the public methods take the client's state by shared_ptr, so that a
+// request spawned detached (`co_spawn(ex, client.get(url), detached)`) stays valid even if
+// the AsyncClient object goes away before it completes.
+awaitable<Response> send_request(std::shared_ptr<AsyncClient::Impl> impl, std::string method,
+                                 URL url, RequestOptions options, bool stream) {
     SendOptions send_options;
+    send_options.stream = stream;
     send_options.auth = options.auth;
     send_options.follow_redirects = options.follow_redirects;
-    Request built = build_request(method, std::move(url), std::move(options));
-    Response response = co_await impl_->send(std::move(built), std::move(send_options));
+    Request built = impl->build_request(method, std::move(url), std::move(options));
+    Response response = co_await impl->send(std::move(built), std::move(send_options));
     co_return response;
+}
+
+awaitable<Response> send_built(std::shared_ptr<AsyncClient::Impl> impl, Request request,
+                               SendOptions options) {
+    Response response = co_await impl->send(std::move(request), std::move(options));
+    co_return response;
+}
+
+}  // namespace
+
+awaitable<Response> AsyncClient::request(std::string_view method, URL url) {
+    return send_request(impl_, std::string(method), std::move(url), RequestOptions{}, false);
+}
+
+awaitable<Response> AsyncClient::request(std::string_view method, URL url,
+                                         RequestOptions options) {
+    return send_request(impl_, std::string(method), std::move(url), std::move(options), false);
 }
 
 awaitable<Response> AsyncClient::stream(std::string_view method, URL url) {
-    return stream(method, std::move(url), RequestOptions{});
+    return send_request(impl_, std::string(method), std::move(url), RequestOptions{}, true);
 }
 
 awaitable<Response> AsyncClient::stream(std::string_view method, URL url, RequestOptions options) {
-    SendOptions send_options;
-    send_options.stream = true;
-    send_options.auth = options.auth;
-    send_options.follow_redirects = options.follow_redirects;
-    Request built = build_request(method, std::move(url), std::move(options));
-    Response response = co_await impl_->send(std::move(built), std::move(send_options));
-    co_return response;
+    return send_request(impl_, std::string(method), std::move(url), std::move(options), true);
 }
 
 #define HTTPX_CLIENT_VERB(name, METHOD)                                      \
@@ -371,11 +398,11 @@ Request AsyncClient::build_request(std::string_view method, URL url, RequestOpti
 }
 
 awaitable<Response> AsyncClient::send(Request request) {
-    return impl_->send(std::move(request), SendOptions{});
+    return send_built(impl_, std::move(request), SendOptions{});
 }
 
 awaitable<Response> AsyncClient::send(Request request, SendOptions options) {
-    return impl_->send(std::move(request), std::move(options));
+    return send_built(impl_, std::move(request), std::move(options));
 }
 
 awaitable<void> AsyncClient::aclose() {
@@ -441,6 +468,7 @@ void AsyncClient::set_event_hooks(EventHooks hooks) {
     impl_->event_hooks = std::move(hooks);
 }
 bool AsyncClient::follow_redirects() const {
+    std::lock_guard lock(impl_->mutex);
     return impl_->follow_redirects;
 }
 void AsyncClient::set_follow_redirects(bool follow) {
@@ -448,6 +476,7 @@ void AsyncClient::set_follow_redirects(bool follow) {
     impl_->follow_redirects = follow;
 }
 int AsyncClient::max_redirects() const {
+    std::lock_guard lock(impl_->mutex);
     return impl_->max_redirects;
 }
 void AsyncClient::set_max_redirects(int max_redirects) {
