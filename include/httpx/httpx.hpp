@@ -11,6 +11,7 @@
 #include <httpx/event_hooks.hpp>
 #include <httpx/exceptions.hpp>
 #include <httpx/headers.hpp>
+#include <httpx/http_transport.hpp>
 #include <httpx/query_params.hpp>
 #include <httpx/request.hpp>
 #include <httpx/response.hpp>

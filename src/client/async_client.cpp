@@ -5,6 +5,7 @@
 #include "content/decoders.hpp"
 #include "content/text_decoder.hpp"
 #include "httpx/exceptions.hpp"
+#include "httpx/http_transport.hpp"
 #include "models/response_access.hpp"
 
 #include <algorithm>
@@ -13,18 +14,6 @@
 namespace httpx {
 
 namespace {
-
-// Stands in for AsyncHTTPTransport until the network layer lands (issue 3): a client
-// without a transport says so clearly instead of failing obscurely.
-class NoNetworkTransport : public AsyncBaseTransport {
-public:
-    awaitable<Response> handle_async_request(Request& request) override {
-        throw ConnectError(
-            "httpxx was built without a network transport yet: pass a "
-            "transport (MockTransport, AppTransport or your own) to reach " +
-            request.url().str());
-    }
-};
 
 Headers default_headers() {
     return Headers{{"Accept", "*/*"},
@@ -101,7 +90,15 @@ struct AsyncClient::Impl {
         if (o.transport) {
             transport = std::move(o.transport);
         } else {
-            transport = builtin_transport = std::make_shared<NoNetworkTransport>();
+            HTTPTransportOptions transport_options;
+            transport_options.verify = std::move(o.verify);
+            transport_options.cert = std::move(o.cert);
+            transport_options.http1 = o.http1;
+            transport_options.http2 = o.http2;
+            transport_options.limits = o.limits;
+            transport_options.proxy = std::move(o.proxy);
+            transport = builtin_transport =
+                std::make_shared<AsyncHTTPTransport>(std::move(transport_options));
         }
         for (auto& [pattern, mounted] : o.mounts)
             mounts.emplace_back(detail::URLPattern(pattern), mounted);

@@ -1,5 +1,7 @@
 #include "client/url_pattern.hpp"
 
+#include "models/idna.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -53,6 +55,15 @@ URLPattern::URLPattern(std::string_view pattern) : pattern_(pattern) {
     }
     host_ = lower(authority);
     if (host_ == "*") host_.clear();
+    // Compared with URL::host(): IPv6 literals without brackets, IDNA labels decoded.
+    if (host_.size() >= 2 && host_.front() == '[' && host_.back() == ']')
+        host_ = host_.substr(1, host_.size() - 2);
+    if (host_.starts_with("*."))
+        host_ = "*." + idna_decode_host(std::string_view(host_).substr(2));
+    else if (host_.starts_with("*"))
+        host_ = "*" + idna_decode_host(std::string_view(host_).substr(1));
+    else
+        host_ = idna_decode_host(host_);
 }
 
 bool URLPattern::matches(const URL& url) const {

@@ -91,6 +91,11 @@ AsyncIterator<Out> pipeline(AsyncIterator<In> source,
     return AsyncIterator<Out>([self] { return Pipeline<Out, In>::next(self); });
 }
 
+// The raw body's next chunk, unless the response was closed: reading on after `aclose()` must
+// neither download the rest of the body nor end quietly as if it were complete.
+awaitable<std::optional<Bytes>> next_unless_closed(std::shared_ptr<Response::State> state,
+                                                   std::shared_ptr<AsyncIterator<Bytes>> source);
+
 awaitable<std::optional<Bytes>> pop_front(std::shared_ptr<std::deque<Bytes>> pieces) {
     if (pieces->empty()) co_return std::nullopt;
     std::optional<Bytes> piece(std::move(pieces->front()));
@@ -415,6 +420,18 @@ awaitable<Bytes> Response::aread() {
     co_return *state_->content;
 }
 
+namespace {
+
+awaitable<std::optional<Bytes>> next_unless_closed(std::shared_ptr<Response::State> state,
+                                                   std::shared_ptr<AsyncIterator<Bytes>> source) {
+    if (state->is_closed) throw StreamClosed();
+    std::optional<Bytes> chunk = co_await source->next();
+    if (state->is_closed) throw StreamClosed();  // closed while the read was pending
+    co_return chunk;
+}
+
+}  // namespace
+
 AsyncIterator<Bytes> Response::aiter_raw(std::optional<std::size_t> chunk_size) {
     auto& s = *state_;
     if (s.is_stream_consumed) throw StreamConsumed();
@@ -422,14 +439,13 @@ AsyncIterator<Bytes> Response::aiter_raw(std::optional<std::size_t> chunk_size) 
     s.is_stream_consumed = true;
 
     auto state = state_;
+    auto source = std::make_shared<AsyncIterator<Bytes>>(s.stream->aiter());
     auto chunker = std::make_shared<content::ByteChunker>(chunk_size);
     return pipeline<Bytes, Bytes>(
-        s.stream->aiter(),
+        AsyncIterator<Bytes>([state, source] { return next_unless_closed(state, source); }),
         [state, chunker](Bytes& raw, std::deque<Bytes>& out) {
             state->num_bytes_downloaded += raw.size();
-            if (!state->is_closed) {
-                for (auto& piece : chunker->decode(raw)) out.push_back(std::move(piece));
-            }
+            for (auto& piece : chunker->decode(raw)) out.push_back(std::move(piece));
         },
         [state, chunker](std::deque<Bytes>& out) {
             for (auto& piece : chunker->flush()) out.push_back(std::move(piece));

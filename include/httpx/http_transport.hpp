@@ -1,0 +1,69 @@
+// httpx::AsyncHTTPTransport: the network transport (HTTP/1.1 over TCP, TLS or a Unix socket),
+// with a connection pool. The default transport of AsyncClient.
+#pragma once
+
+#include <httpx/config.hpp>
+#include <httpx/transport.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace httpx {
+
+/// A socket option applied to every connection (HTTPX's `socket_options`).
+struct SocketOption {
+    int level = 0;
+    int name = 0;
+    int value = 0;
+};
+
+/// Options of AsyncHTTPTransport (HTTPX's `HTTPTransport(...)` keywords, in its order).
+struct HTTPTransportOptions {
+    VerifyOption verify = true;
+    std::optional<ClientCert> cert{};
+    bool http1 = true;
+    bool http2 = false;
+    Limits limits{};
+    std::optional<Proxy> proxy{};
+    /// Connect to this Unix domain socket instead of the URL's host (which still names the Host).
+    std::optional<std::string> uds{};
+    /// Bind connections to this local address ("0.0.0.0" forces IPv4, "::" IPv6).
+    std::optional<std::string> local_address{};
+    /// How many times a failed connect is retried (backoff 0, 0.5, 1, 2 ... s). Reads and
+    /// responses are never retried.
+    int retries = 0;
+    std::vector<SocketOption> socket_options{};
+};
+
+/// Sends requests over pooled HTTP/1.1 connections (HTTPX's `AsyncHTTPTransport`). Safe to
+/// share between coroutines and threads. Failures are HTTPX's exceptions: ConnectError,
+/// ConnectTimeout, ReadTimeout, WriteTimeout, PoolTimeout, ReadError, WriteError,
+/// RemoteProtocolError, LocalProtocolError, UnsupportedProtocol.
+class AsyncHTTPTransport : public AsyncBaseTransport {
+public:
+    AsyncHTTPTransport();
+    explicit AsyncHTTPTransport(HTTPTransportOptions options);
+    ~AsyncHTTPTransport() override;
+
+    awaitable<Response> handle_async_request(Request& request) override;
+    /// Closes every pooled connection; later requests throw `std::logic_error`.
+    awaitable<void> aclose() override;
+
+    /// Pool introspection (for tests and diagnostics): connections open, idle among them,
+    /// and requests waiting for a connection.
+    struct PoolStats {
+        std::size_t connections = 0;
+        std::size_t idle = 0;
+        std::size_t waiting = 0;
+    };
+    PoolStats pool_stats() const;
+
+    struct Impl;
+
+private:
+    std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace httpx

@@ -1,0 +1,242 @@
+#include "net/network_stream.hpp"
+
+#include "httpx/exceptions.hpp"
+#include "net/deadline.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/experimental/as_tuple.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+namespace httpx::net {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+NetworkStream::~NetworkStream() = default;
+
+namespace {
+
+// Whether an idle socket has something to say: EOF, an error, or unsolicited bytes.
+bool socket_readable(int fd) {
+    pollfd p{fd, POLLIN, 0};
+    return ::poll(&p, 1, 0) != 0;
+}
+
+template <class Socket>
+class SocketStream final : public NetworkStream {
+public:
+    explicit SocketStream(Socket socket) : socket_(std::move(socket)) {}
+    awaitable<std::size_t> read_some(asio::mutable_buffer buffer) override {
+        auto [ec, n] = co_await socket_.async_read_some(
+            buffer, asio::experimental::as_tuple(asio::use_awaitable));
+        if (ec == asio::error::eof) co_return 0;
+        if (ec) throw boost::system::system_error(ec);
+        co_return n;
+    }
+    awaitable<void> write(std::span<const asio::const_buffer> buffers) override {
+        co_await asio::async_write(socket_, buffers, asio::use_awaitable);
+    }
+    void close() noexcept override {
+        boost::system::error_code ignored;
+        socket_.shutdown(Socket::shutdown_both, ignored);
+        socket_.close(ignored);
+    }
+    bool is_readable() const override {
+        return !socket_.is_open() || socket_readable(const_cast<Socket&>(socket_).native_handle());
+    }
+
+private:
+    Socket socket_;
+};
+
+class TlsStream final : public NetworkStream {
+public:
+    explicit TlsStream(asio::ssl::stream<tcp::socket> stream) : stream_(std::move(stream)) {}
+    awaitable<std::size_t> read_some(asio::mutable_buffer buffer) override {
+        auto [ec, n] = co_await stream_.async_read_some(buffer, asio::experimental::as_tuple(asio::use_awaitable));
+        // A peer closing without close_notify ends the stream like EOF does: the HTTP framing
+        // says whether the body was complete.
+        if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) co_return 0;
+        if (ec) throw boost::system::system_error(ec);
+        co_return n;
+    }
+    awaitable<void> write(std::span<const asio::const_buffer> buffers) override {
+        co_await asio::async_write(stream_, buffers, asio::use_awaitable);
+    }
+    void close() noexcept override {
+        boost::system::error_code ignored;
+        stream_.lowest_layer().shutdown(tcp::socket::shutdown_both, ignored);
+        stream_.lowest_layer().close(ignored);
+    }
+    bool is_readable() const override {
+        auto& socket = const_cast<asio::ssl::stream<tcp::socket>&>(stream_).lowest_layer();
+        return !socket.is_open() || socket_readable(socket.native_handle());
+    }
+    std::string alpn_protocol() const override {
+        const unsigned char* data = nullptr;
+        unsigned int length = 0;
+        SSL_get0_alpn_selected(const_cast<asio::ssl::stream<tcp::socket>&>(stream_).native_handle(),
+                               &data, &length);
+        return std::string(reinterpret_cast<const char*>(data), length);
+    }
+
+private:
+    asio::ssl::stream<tcp::socket> stream_;
+};
+
+void apply_socket_options(tcp::socket& socket, const ConnectSettings& settings) {
+    socket.set_option(tcp::no_delay(true));
+    for (const auto& option : settings.socket_options) {
+        ::setsockopt(socket.native_handle(), option.level, option.name, &option.value,
+                     sizeof(option.value));
+    }
+}
+
+awaitable<tcp::socket> connect_tcp(const std::string& host, int port, const ConnectSettings& settings) {
+    auto executor = co_await asio::this_coro::executor;
+    tcp::resolver resolver(executor);
+    auto [resolve_ec, endpoints] = co_await resolver.async_resolve(
+        host, std::to_string(port), asio::experimental::as_tuple(asio::use_awaitable));
+    if (resolve_ec)
+        throw ConnectError("Failed to resolve '" + host + "': " + resolve_ec.message());
+
+    std::optional<asio::ip::address> local;
+    if (settings.local_address) local = asio::ip::make_address(*settings.local_address);
+
+    boost::system::error_code last_error = asio::error::host_not_found;
+    for (const auto& entry : endpoints) {
+        const tcp::endpoint endpoint = entry.endpoint();
+        if (local && local->is_v4() != endpoint.address().is_v4()) continue;
+        tcp::socket socket(executor);
+        boost::system::error_code ec;
+        socket.open(endpoint.protocol(), ec);
+        if (!ec && local) socket.bind(tcp::endpoint(*local, 0), ec);
+        if (ec) {
+            last_error = ec;
+            continue;
+        }
+        auto [connect_ec] = co_await socket.async_connect(endpoint, asio::experimental::as_tuple(asio::use_awaitable));
+        if (!connect_ec) {
+            apply_socket_options(socket, settings);
+            co_return socket;
+        }
+        last_error = connect_ec;
+    }
+    throw ConnectError("Failed to connect to " + host + ":" + std::to_string(port) + ": " +
+                       last_error.message());
+}
+
+std::string tls_failure_reason(SSL* ssl, const boost::system::error_code& ec) {
+    long verify = SSL_get_verify_result(ssl);
+    if (verify != X509_V_OK)
+        return std::string("certificate verify failed: ") + X509_verify_cert_error_string(verify);
+    return ec.message();
+}
+
+awaitable<std::unique_ptr<NetworkStream>> connect_once(const std::string& host, int port, bool tls,
+                                                       const ConnectSettings& settings) {
+    auto executor = co_await asio::this_coro::executor;
+    if (settings.uds) {
+        asio::local::stream_protocol::socket socket(executor);
+        auto [ec] = co_await socket.async_connect(asio::local::stream_protocol::endpoint(*settings.uds),
+                                                  asio::experimental::as_tuple(asio::use_awaitable));
+        if (ec) throw ConnectError("Failed to connect to " + *settings.uds + ": " + ec.message());
+        co_return std::make_unique<SocketStream<asio::local::stream_protocol::socket>>(std::move(socket));
+    }
+    tcp::socket socket = co_await connect_tcp(host, port, settings);
+    if (!tls) co_return std::make_unique<SocketStream<tcp::socket>>(std::move(socket));
+
+    asio::ssl::stream<tcp::socket> stream(std::move(socket), *settings.tls);
+    SSL* ssl = stream.native_handle();
+    // SNI and host name verification (not for IP literals' SNI, which TLS forbids).
+    boost::system::error_code ip_ec;
+    asio::ip::make_address(host, ip_ec);
+    if (ip_ec) SSL_set_tlsext_host_name(ssl, host.c_str());
+    if (SSL_CTX_get_verify_mode(SSL_get_SSL_CTX(ssl)) & SSL_VERIFY_PEER)
+        stream.set_verify_callback(asio::ssl::host_name_verification(host));
+    auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::client,
+                                                asio::experimental::as_tuple(asio::use_awaitable));
+    if (ec) throw ConnectError("TLS handshake with " + host + " failed: " + tls_failure_reason(ssl, ec));
+    co_return std::make_unique<TlsStream>(std::move(stream));
+}
+
+}  // namespace
+
+std::shared_ptr<asio::ssl::context> make_tls_context(const VerifyOption& verify,
+                                                     const std::optional<ClientCert>& cert,
+                                                     bool http1, bool http2) {
+    std::shared_ptr<asio::ssl::context> context;
+    if (auto* given = std::get_if<std::shared_ptr<asio::ssl::context>>(&verify); given && *given) {
+        context = *given;
+    } else {
+        context = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
+        context->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                             asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                             asio::ssl::context::no_tlsv1_1);
+        if (auto* flag = std::get_if<bool>(&verify); flag && !*flag) {
+            context->set_verify_mode(asio::ssl::verify_none);
+        } else {
+            context->set_verify_mode(asio::ssl::verify_peer);
+            if (auto* path = std::get_if<std::string>(&verify)) {
+                boost::system::error_code ec;
+                context->load_verify_file(*path, ec);
+                if (ec) throw std::invalid_argument("Could not load CA bundle '" + *path + "': " + ec.message());
+            } else {
+                context->set_default_verify_paths();
+            }
+        }
+    }
+    if (cert) {
+        boost::system::error_code ec;
+        if (!cert->password.empty()) {
+            context->set_password_callback(
+                [password = cert->password](std::size_t, asio::ssl::context::password_purpose) {
+                    return password;
+                });
+        }
+        context->use_certificate_chain_file(cert->certfile, ec);
+        if (!ec) context->use_private_key_file(cert->keyfile.empty() ? cert->certfile : cert->keyfile,
+                                               asio::ssl::context::pem, ec);
+        if (ec) throw std::invalid_argument("Could not load client certificate: " + ec.message());
+    }
+    std::string alpn;
+    if (http2) alpn += std::string("\x02h2", 3);
+    if (http1) alpn += std::string("\x08http/1.1", 9);
+    SSL_CTX_set_alpn_protos(context->native_handle(), reinterpret_cast<const unsigned char*>(alpn.data()),
+                            static_cast<unsigned>(alpn.size()));
+    return context;
+}
+
+awaitable<std::unique_ptr<NetworkStream>> open_stream(const std::string& host, int port, bool tls,
+                                                      const ConnectSettings& settings,
+                                                      std::optional<std::chrono::duration<double>> timeout) {
+    // httpcore's backoff: retry at once, then after 0.5, 1, 2, 4 ... seconds.
+    for (int attempt = 0;; ++attempt) {
+        try {
+            auto stream = co_await within<ConnectTimeout>(timeout, connect_once(host, port, tls, settings),
+                                                          "Timed out while connecting.");
+            co_return stream;
+        } catch (const ConnectError&) {
+            if (attempt >= settings.retries) throw;
+        } catch (const ConnectTimeout&) {
+            if (attempt >= settings.retries) throw;
+        }
+        if (attempt > 0) {
+            asio::steady_timer backoff(co_await asio::this_coro::executor,
+                                       std::chrono::milliseconds(500) * (1 << (attempt - 1)));
+            co_await backoff.async_wait(asio::use_awaitable);
+        }
+    }
+}
+
+}  // namespace httpx::net

@@ -1,0 +1,175 @@
+#include "transport/http11_connection.hpp"
+
+#include "httpx/exceptions.hpp"
+#include "net/deadline.hpp"
+#include "protocol/http11_parser.hpp"
+#include "protocol/http11_serializer.hpp"
+
+#include <boost/system/system_error.hpp>
+
+#include <array>
+
+namespace httpx::transport {
+
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr std::size_t kReadSize = 64 * 1024;  // httpcore reads 64 KiB at a time, as do we
+
+std::optional<net::Duration> phase(const std::optional<Timeout::Duration>& d) { return d; }
+
+}  // namespace
+
+// The state of one request/response exchange, shared by the body iterator and the close
+// handler of the response's stream.
+struct Http11Connection::Exchange {
+    std::shared_ptr<Http11Connection> connection;
+    protocol::ResponseParser parser;
+    std::optional<net::Duration> read_timeout;
+    Release release;
+    bool finished = false;
+
+    Exchange(std::shared_ptr<Http11Connection> c, std::string_view method,
+             std::optional<net::Duration> timeout, Release r)
+        : connection(std::move(c)), parser(method), read_timeout(timeout), release(std::move(r)) {}
+
+    void finish(bool reusable) {
+        if (finished) return;
+        finished = true;
+        // Bytes beyond the response on an idle connection mean a confused server: don't reuse.
+        if (reusable && connection->begin_ != connection->end_) reusable = false;
+        if (!reusable) connection->close();
+        auto r = std::move(release);
+        if (r) r(reusable);
+    }
+    ~Exchange() { finish(false); }
+
+    // Feeds buffered bytes to the parser; reads more from the socket when it needs them.
+    awaitable<void> receive_more() {
+        Http11Connection& c = *connection;
+        if (c.begin_ != c.end_) {
+            std::size_t used = parser.feed(std::string_view(c.buffer_).substr(c.begin_, c.end_ - c.begin_));
+            c.begin_ += used;
+            if (used > 0) co_return;
+        }
+        // Make room: move what is left to the front and keep at least kReadSize free.
+        if (c.begin_ > 0) {
+            c.buffer_.erase(0, c.begin_);
+            c.end_ -= c.begin_;
+            c.begin_ = 0;
+        }
+        if (c.buffer_.size() < c.end_ + kReadSize) c.buffer_.resize(c.end_ + kReadSize);
+        std::size_t n = 0;
+        try {
+            n = co_await net::within<ReadTimeout>(
+                read_timeout,
+                c.stream_->read_some(asio::buffer(c.buffer_.data() + c.end_, c.buffer_.size() - c.end_)),
+                "Timed out while receiving data from the host.");
+        } catch (const boost::system::system_error& e) {
+            throw ReadError(e.code().message());
+        }
+        if (n == 0) {
+            parser.feed_eof();
+            co_return;
+        }
+        c.received_nothing_ = false;
+        c.end_ += n;
+    }
+
+    static awaitable<std::optional<Bytes>> next_chunk(std::shared_ptr<Exchange> self) {
+        for (;;) {
+            Bytes body = self->parser.take_body();
+            if (!body.empty()) co_return body;
+            if (self->parser.message_done() || self->finished) {
+                self->finish(self->parser.message_done() && self->parser.keep_alive());
+                co_return std::nullopt;
+            }
+            try {
+                co_await self->receive_more();
+            } catch (...) {
+                self->finish(false);
+                throw;
+            }
+        }
+    }
+};
+
+Http11Connection::Http11Connection(std::unique_ptr<net::NetworkStream> stream, std::string origin)
+    : stream_(std::move(stream)), origin_(std::move(origin)) {}
+
+Http11Connection::~Http11Connection() { stream_->close(); }
+
+awaitable<void> Http11Connection::write_request(Request& request, const Timeout& timeout) {
+    std::string target = request.url().raw_path();
+    if (auto it = request.extensions().find("target"); it != request.extensions().end()) {
+        if (auto* t = std::any_cast<std::string>(&it->second)) target = *t;
+    }
+    head_.clear();
+    protocol::serialize_request_head(request.method(), target, request.headers(), head_);
+
+    auto write = [&](std::span<const asio::const_buffer> buffers) -> awaitable<void> {
+        try {
+            co_await net::within<WriteTimeout>(phase(timeout.write), stream_->write(buffers),
+                                               "Timed out while sending data to the host.");
+        } catch (const boost::system::system_error& e) {
+            throw WriteError(e.code().message());
+        }
+    };
+
+    const AsyncByteStream& body = request.stream();
+    if (const Bytes* content = body.buffer()) {
+        // Head and body in one gathered write.
+        std::array<asio::const_buffer, 2> buffers{asio::buffer(head_), asio::buffer(*content)};
+        co_await write(buffers);
+        co_return;
+    }
+    std::array<asio::const_buffer, 1> head{asio::buffer(head_)};
+    co_await write(head);
+    const bool chunked = !request.headers().contains("Content-Length");
+    std::string framed;
+    auto chunks = body.aiter();
+    while (auto chunk = co_await chunks.next()) {
+        std::array<asio::const_buffer, 1> piece{asio::buffer(*chunk)};
+        if (chunked) {
+            framed.clear();
+            protocol::append_chunk(*chunk, framed);
+            piece[0] = asio::buffer(framed);
+        }
+        co_await write(piece);
+    }
+    if (chunked) {
+        std::array<asio::const_buffer, 1> last{asio::buffer(protocol::last_chunk())};
+        co_await write(last);
+    }
+}
+
+awaitable<Response> Http11Connection::handle_request(Request& request, const Timeout& timeout,
+                                                     Release release) {
+    received_nothing_ = true;
+    co_await write_request(request, timeout);
+
+    auto exchange = std::make_shared<Exchange>(shared_from_this(), request.method(),
+                                               phase(timeout.read), nullptr);
+    try {
+        while (!exchange->parser.headers_done()) co_await exchange->receive_more();
+    } catch (...) {
+        exchange->finished = true;  // the caller releases the connection
+        throw;
+    }
+    exchange->release = std::move(release);
+
+    ResponseOptions options;
+    options.headers = exchange->parser.headers();
+    options.extensions["http_version"] = exchange->parser.http_version();
+    options.extensions["reason_phrase"] = std::string(exchange->parser.reason());
+    AsyncByteStream body(AsyncIterator<Bytes>([exchange] { return Exchange::next_chunk(exchange); }),
+                         exchange->parser.content_length());
+    body.set_close_handler([weak = std::weak_ptr<Exchange>(exchange)] {
+        if (auto e = weak.lock()) e->finish(false);
+    });
+    options.stream = std::move(body);
+    co_return Response(exchange->parser.status_code(), std::move(options));
+}
+
+}  // namespace httpx::transport

@@ -1,0 +1,53 @@
+// One HTTP/1.1 connection: writes a request, reads its response head, then streams the body
+// from the socket as the caller iterates it.
+#pragma once
+
+#include "httpx/config.hpp"
+#include "httpx/request.hpp"
+#include "httpx/response.hpp"
+#include "net/network_stream.hpp"
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace httpx::transport {
+
+class Http11Connection : public std::enable_shared_from_this<Http11Connection> {
+public:
+    /// Called once when an exchange ends: `reusable` when the response was read completely on
+    /// a connection that stays open.
+    using Release = std::function<void(bool reusable)>;
+
+    Http11Connection(std::unique_ptr<net::NetworkStream> stream, std::string origin);
+    ~Http11Connection();
+
+    /// Sends `request` and reads the response head. The returned response's body reads from
+    /// this connection; `release` runs when that body is done with (read to the end, closed,
+    /// or dropped). If this throws, `release` is not called: the caller releases (not reusable).
+    awaitable<Response> handle_request(Request& request, const Timeout& timeout, Release release);
+
+    /// Nothing at all was received for the last request (the server may have closed the idle
+    /// connection just as it was reused: the request may be retried on a new one).
+    bool received_nothing() const noexcept { return received_nothing_; }
+    bool is_readable() const { return stream_->is_readable(); }
+    void close() noexcept { stream_->close(); }
+    const std::string& origin() const noexcept { return origin_; }
+
+    std::chrono::steady_clock::time_point idle_since;
+
+    struct Exchange;
+
+private:
+    awaitable<void> write_request(Request& request, const Timeout& timeout);
+
+    std::unique_ptr<net::NetworkStream> stream_;
+    std::string origin_;
+    std::string buffer_;          // bytes read and not yet parsed: buffer_[begin_, end_)
+    std::size_t begin_ = 0, end_ = 0;
+    bool received_nothing_ = true;
+    std::string head_;            // reused between requests: no allocation per request head
+};
+
+}  // namespace httpx::transport

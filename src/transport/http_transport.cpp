@@ -1,0 +1,45 @@
+#include "httpx/http_transport.hpp"
+
+#include "httpx/exceptions.hpp"
+#include "net/network_stream.hpp"
+#include "transport/connection_pool.hpp"
+
+namespace httpx {
+
+struct AsyncHTTPTransport::Impl {
+    std::shared_ptr<transport::ConnectionPool> pool;
+};
+
+AsyncHTTPTransport::AsyncHTTPTransport() : AsyncHTTPTransport(HTTPTransportOptions{}) {}
+
+AsyncHTTPTransport::AsyncHTTPTransport(HTTPTransportOptions options) : impl_(std::make_shared<Impl>()) {
+    if (options.proxy) throw std::invalid_argument("Proxies are not supported yet.");
+    if (options.http2 && !options.http1)
+        throw std::invalid_argument("HTTP/2 is not supported yet (http1 = false leaves no protocol).");
+    net::ConnectSettings settings;
+    settings.tls = net::make_tls_context(options.verify, options.cert, options.http1, false);
+    settings.uds = std::move(options.uds);
+    settings.local_address = std::move(options.local_address);
+    settings.socket_options = std::move(options.socket_options);
+    settings.retries = options.retries;
+    impl_->pool = std::make_shared<transport::ConnectionPool>(options.limits, std::move(settings));
+}
+
+AsyncHTTPTransport::~AsyncHTTPTransport() {
+    if (impl_) impl_->pool->close();
+}
+
+awaitable<Response> AsyncHTTPTransport::handle_async_request(Request& request) {
+    auto pool = impl_->pool;  // keeps the pool alive for the whole exchange
+    Response response = co_await pool->handle_request(request);
+    co_return response;
+}
+
+awaitable<void> AsyncHTTPTransport::aclose() {
+    impl_->pool->close();
+    co_return;
+}
+
+AsyncHTTPTransport::PoolStats AsyncHTTPTransport::pool_stats() const { return impl_->pool->stats(); }
+
+}  // namespace httpx
