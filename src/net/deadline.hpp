@@ -26,8 +26,8 @@ awaitable<T> within(std::optional<Duration> limit, awaitable<T> op, const char* 
     if (!limit) co_return co_await std::move(op);
     namespace asio = boost::asio;
     auto executor = co_await asio::this_coro::executor;
-    asio::steady_timer timer(executor,
-                             std::chrono::duration_cast<std::chrono::steady_clock::duration>(*limit));
+    asio::steady_timer timer(
+        executor, std::chrono::duration_cast<std::chrono::steady_clock::duration>(*limit));
     auto group = asio::experimental::make_parallel_group(
         asio::co_spawn(executor, std::move(op), asio::deferred), timer.async_wait(asio::deferred));
     if constexpr (std::is_void_v<T>) {

@@ -63,7 +63,8 @@ class TlsStream final : public NetworkStream {
 public:
     explicit TlsStream(asio::ssl::stream<tcp::socket> stream) : stream_(std::move(stream)) {}
     awaitable<std::size_t> read_some(asio::mutable_buffer buffer) override {
-        auto [ec, n] = co_await stream_.async_read_some(buffer, asio::experimental::as_tuple(asio::use_awaitable));
+        auto [ec, n] = co_await stream_.async_read_some(
+            buffer, asio::experimental::as_tuple(asio::use_awaitable));
         // A peer closing without close_notify ends the stream like EOF does: the HTTP framing
         // says whether the body was complete.
         if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) co_return 0;
@@ -102,13 +103,13 @@ void apply_socket_options(tcp::socket& socket, const ConnectSettings& settings) 
     }
 }
 
-awaitable<tcp::socket> connect_tcp(const std::string& host, int port, const ConnectSettings& settings) {
+awaitable<tcp::socket> connect_tcp(const std::string& host, int port,
+                                   const ConnectSettings& settings) {
     auto executor = co_await asio::this_coro::executor;
     tcp::resolver resolver(executor);
     auto [resolve_ec, endpoints] = co_await resolver.async_resolve(
         host, std::to_string(port), asio::experimental::as_tuple(asio::use_awaitable));
-    if (resolve_ec)
-        throw ConnectError("Failed to resolve '" + host + "': " + resolve_ec.message());
+    if (resolve_ec) throw ConnectError("Failed to resolve '" + host + "': " + resolve_ec.message());
 
     std::optional<asio::ip::address> local;
     if (settings.local_address) local = asio::ip::make_address(*settings.local_address);
@@ -125,7 +126,8 @@ awaitable<tcp::socket> connect_tcp(const std::string& host, int port, const Conn
             last_error = ec;
             continue;
         }
-        auto [connect_ec] = co_await socket.async_connect(endpoint, asio::experimental::as_tuple(asio::use_awaitable));
+        auto [connect_ec] = co_await socket.async_connect(
+            endpoint, asio::experimental::as_tuple(asio::use_awaitable));
         if (!connect_ec) {
             apply_socket_options(socket, settings);
             co_return socket;
@@ -148,10 +150,12 @@ awaitable<std::unique_ptr<NetworkStream>> connect_once(const std::string& host, 
     auto executor = co_await asio::this_coro::executor;
     if (settings.uds) {
         asio::local::stream_protocol::socket socket(executor);
-        auto [ec] = co_await socket.async_connect(asio::local::stream_protocol::endpoint(*settings.uds),
-                                                  asio::experimental::as_tuple(asio::use_awaitable));
+        auto [ec] =
+            co_await socket.async_connect(asio::local::stream_protocol::endpoint(*settings.uds),
+                                          asio::experimental::as_tuple(asio::use_awaitable));
         if (ec) throw ConnectError("Failed to connect to " + *settings.uds + ": " + ec.message());
-        co_return std::make_unique<SocketStream<asio::local::stream_protocol::socket>>(std::move(socket));
+        co_return std::make_unique<SocketStream<asio::local::stream_protocol::socket>>(
+            std::move(socket));
     }
     tcp::socket socket = co_await connect_tcp(host, port, settings);
     if (!tls) co_return std::make_unique<SocketStream<tcp::socket>>(std::move(socket));
@@ -166,7 +170,9 @@ awaitable<std::unique_ptr<NetworkStream>> connect_once(const std::string& host, 
         stream.set_verify_callback(asio::ssl::host_name_verification(host));
     auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::client,
                                                 asio::experimental::as_tuple(asio::use_awaitable));
-    if (ec) throw ConnectError("TLS handshake with " + host + " failed: " + tls_failure_reason(ssl, ec));
+    if (ec)
+        throw ConnectError("TLS handshake with " + host +
+                           " failed: " + tls_failure_reason(ssl, ec));
     co_return std::make_unique<TlsStream>(std::move(stream));
 }
 
@@ -180,9 +186,9 @@ std::shared_ptr<asio::ssl::context> make_tls_context(const VerifyOption& verify,
         context = *given;
     } else {
         context = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
-        context->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                             asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
-                             asio::ssl::context::no_tlsv1_1);
+        context->set_options(asio::ssl::context::default_workarounds |
+                             asio::ssl::context::no_sslv2 | asio::ssl::context::no_sslv3 |
+                             asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
         if (auto* flag = std::get_if<bool>(&verify); flag && !*flag) {
             context->set_verify_mode(asio::ssl::verify_none);
         } else {
@@ -190,7 +196,9 @@ std::shared_ptr<asio::ssl::context> make_tls_context(const VerifyOption& verify,
             if (auto* path = std::get_if<std::string>(&verify)) {
                 boost::system::error_code ec;
                 context->load_verify_file(*path, ec);
-                if (ec) throw std::invalid_argument("Could not load CA bundle '" + *path + "': " + ec.message());
+                if (ec)
+                    throw std::invalid_argument("Could not load CA bundle '" + *path +
+                                                "': " + ec.message());
             } else {
                 context->set_default_verify_paths();
             }
@@ -205,26 +213,28 @@ std::shared_ptr<asio::ssl::context> make_tls_context(const VerifyOption& verify,
                 });
         }
         context->use_certificate_chain_file(cert->certfile, ec);
-        if (!ec) context->use_private_key_file(cert->keyfile.empty() ? cert->certfile : cert->keyfile,
-                                               asio::ssl::context::pem, ec);
+        if (!ec)
+            context->use_private_key_file(cert->keyfile.empty() ? cert->certfile : cert->keyfile,
+                                          asio::ssl::context::pem, ec);
         if (ec) throw std::invalid_argument("Could not load client certificate: " + ec.message());
     }
     std::string alpn;
     if (http2) alpn += std::string("\x02h2", 3);
     if (http1) alpn += std::string("\x08http/1.1", 9);
-    SSL_CTX_set_alpn_protos(context->native_handle(), reinterpret_cast<const unsigned char*>(alpn.data()),
+    SSL_CTX_set_alpn_protos(context->native_handle(),
+                            reinterpret_cast<const unsigned char*>(alpn.data()),
                             static_cast<unsigned>(alpn.size()));
     return context;
 }
 
-awaitable<std::unique_ptr<NetworkStream>> open_stream(const std::string& host, int port, bool tls,
-                                                      const ConnectSettings& settings,
-                                                      std::optional<std::chrono::duration<double>> timeout) {
+awaitable<std::unique_ptr<NetworkStream>> open_stream(
+    const std::string& host, int port, bool tls, const ConnectSettings& settings,
+    std::optional<std::chrono::duration<double>> timeout) {
     // httpcore's backoff: retry at once, then after 0.5, 1, 2, 4 ... seconds.
     for (int attempt = 0;; ++attempt) {
         try {
-            auto stream = co_await within<ConnectTimeout>(timeout, connect_once(host, port, tls, settings),
-                                                          "Timed out while connecting.");
+            auto stream = co_await within<ConnectTimeout>(
+                timeout, connect_once(host, port, tls, settings), "Timed out while connecting.");
             co_return stream;
         } catch (const ConnectError&) {
             if (attempt >= settings.retries) throw;

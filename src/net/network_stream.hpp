@@ -53,8 +53,8 @@ std::shared_ptr<boost::asio::ssl::context> make_tls_context(const VerifyOption& 
 
 /// Opens a stream to host:port (TLS when `tls`), trying every resolved address in turn and
 /// retrying failed connects with httpcore's backoff. Throws ConnectError / ConnectTimeout.
-awaitable<std::unique_ptr<NetworkStream>> open_stream(const std::string& host, int port, bool tls,
-                                                      const ConnectSettings& settings,
-                                                      std::optional<std::chrono::duration<double>> timeout);
+awaitable<std::unique_ptr<NetworkStream>> open_stream(
+    const std::string& host, int port, bool tls, const ConnectSettings& settings,
+    std::optional<std::chrono::duration<double>> timeout);
 
 }  // namespace httpx::net

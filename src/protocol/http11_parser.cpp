@@ -271,8 +271,8 @@ struct ResponseParser::Impl {
         return 0;
     }
 
-    // Parses a complete head: the final response's moves the parser to its body, an interim
-    // response's starts the next message.
+    // Parses a complete head. A final response moves on to its body; after an interim one the
+    // parser starts over with the next head.
     void parse_head(std::string_view head) {
         error_code ec;
         const auto n = beast->put(boost::asio::const_buffer(head.data(), head.size()), ec);
@@ -370,12 +370,17 @@ void ResponseParser::feed_eof() {
         case Phase::body:
             break;
     }
-    constexpr std::string_view truncated =
-        "peer closed connection without sending complete message body: ";
-    if (m.beast->chunked()) m.fail(std::string(truncated) + "incomplete chunked read");
-    if (m.state.content_length) {
-        m.fail(std::string(truncated) + "received " + std::to_string(m.state.body_received) +
-               " bytes, expected " + std::to_string(*m.state.content_length));
+    if (m.beast->chunked() || m.state.content_length) {
+        std::string message = "peer closed connection without sending complete message body: ";
+        if (m.beast->chunked()) {
+            message.append("incomplete chunked read");
+        } else {
+            message.append("received ")
+                .append(std::to_string(m.state.body_received))
+                .append(" bytes, expected ")
+                .append(std::to_string(*m.state.content_length));
+        }
+        m.fail(std::move(message));
     }
     error_code ec;
     m.beast->put_eof(ec);

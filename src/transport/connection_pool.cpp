@@ -27,7 +27,9 @@ struct ConnectionPool::Waiter {
 
 namespace {
 
-int default_port(const std::string& scheme) { return scheme == "https" ? 443 : 80; }
+int default_port(const std::string& scheme) {
+    return scheme == "https" ? 443 : 80;
+}
 
 }  // namespace
 
@@ -38,7 +40,9 @@ ConnectionPool::ConnectionPool(Limits limits, net::ConnectSettings settings)
         limits_.max_keepalive_connections = limits_.max_connections;
 }
 
-ConnectionPool::~ConnectionPool() { close(); }
+ConnectionPool::~ConnectionPool() {
+    close();
+}
 
 bool ConnectionPool::expired_locked(const Http11Connection& connection) const {
     return limits_.keepalive_expiry &&
@@ -76,7 +80,8 @@ void settle(ConnectionPool::Waiter& waiter) {
 }  // namespace
 
 void ConnectionPool::hand_over_slot_locked() {
-    while (!waiters_.empty() && (!limits_.max_connections || connections_ < *limits_.max_connections)) {
+    while (!waiters_.empty() &&
+           (!limits_.max_connections || connections_ < *limits_.max_connections)) {
         auto waiter = waiters_.front();
         waiters_.pop_front();
         origins_[waiter->origin].waiters.erase(waiter->in_origin);
@@ -120,9 +125,7 @@ awaitable<ConnectionPool::Lease> ConnectionPool::acquire(
         auto slot = asio::get_associated_cancellation_slot(handler);
         auto shared = std::make_shared<decltype(handler)>(std::move(handler));
         std::lock_guard lock(mutex_);
-        w->wake = [shared, executor] {
-            asio::post(executor, [shared] { std::move(*shared)(); });
-        };
+        w->wake = [shared, executor] { asio::post(executor, [shared] { std::move (*shared)(); }); };
         if (w->outcome != Waiter::Outcome::pending) {
             settle(*w);
             return;
@@ -144,9 +147,11 @@ awaitable<ConnectionPool::Lease> ConnectionPool::acquire(
             });
         }
         if (slot.is_connected())
-            slot.assign([give_up](asio::cancellation_type) { give_up(Waiter::Outcome::cancelled); });
+            slot.assign(
+                [give_up](asio::cancellation_type) { give_up(Waiter::Outcome::cancelled); });
     };
-    co_await asio::async_initiate<const asio::use_awaitable_t<>&, void()>(initiate, asio::use_awaitable);
+    co_await asio::async_initiate<const asio::use_awaitable_t<>&, void()>(initiate,
+                                                                          asio::use_awaitable);
 
     switch (waiter->outcome) {
         case Waiter::Outcome::granted:
@@ -193,9 +198,9 @@ awaitable<Response> ConnectionPool::handle_request(Request& request) {
     const URL& url = request.url();
     const std::string& scheme = url.scheme();
     if (scheme != "http" && scheme != "https") {
-        throw UnsupportedProtocol(scheme.empty()
-                                      ? "Request URL is missing an 'http://' or 'https://' protocol."
-                                      : "Request URL has an unsupported protocol '" + scheme + "://'.");
+        throw UnsupportedProtocol(
+            scheme.empty() ? "Request URL is missing an 'http://' or 'https://' protocol."
+                           : "Request URL has an unsupported protocol '" + scheme + "://'.");
     }
     if (url.raw_host().empty()) throw UnsupportedProtocol("Request URL is missing a host.");
     const bool tls = scheme == "https";
@@ -213,7 +218,8 @@ awaitable<Response> ConnectionPool::handle_request(Request& request) {
         std::shared_ptr<Http11Connection> connection = std::move(lease.connection);
         if (!connection) {
             try {
-                auto stream = co_await net::open_stream(url.raw_host(), port, tls, settings_, timeout.connect);
+                auto stream = co_await net::open_stream(url.raw_host(), port, tls, settings_,
+                                                        timeout.connect);
                 connection = std::make_shared<Http11Connection>(std::move(stream), origin);
             } catch (...) {
                 std::lock_guard lock(mutex_);
@@ -227,7 +233,8 @@ awaitable<Response> ConnectionPool::handle_request(Request& request) {
             Http11Connection::Release release = [self, connection](bool reusable) {
                 self->release(connection, reusable);
             };
-            Response response = co_await connection->handle_request(request, timeout, std::move(release));
+            Response response =
+                co_await connection->handle_request(request, timeout, std::move(release));
             co_return response;
         } catch (const TransportError& error) {
             release(connection, false);

@@ -39,7 +39,8 @@ private:
         std::list<std::shared_ptr<Waiter>> waiters;
     };
 
-    awaitable<Lease> acquire(const std::string& origin, std::optional<std::chrono::duration<double>> timeout);
+    awaitable<Lease> acquire(const std::string& origin,
+                             std::optional<std::chrono::duration<double>> timeout);
     void release(const std::shared_ptr<Http11Connection>& connection, bool reusable);
     // With the lock held: gives freed capacity to the longest waiting request, if any.
     void hand_over_slot_locked();

@@ -17,7 +17,9 @@ namespace {
 
 constexpr std::size_t kReadSize = 64 * 1024;  // httpcore reads 64 KiB at a time, as do we
 
-std::optional<net::Duration> phase(const std::optional<Timeout::Duration>& d) { return d; }
+std::optional<net::Duration> phase(const std::optional<Timeout::Duration>& d) {
+    return d;
+}
 
 }  // namespace
 
@@ -49,7 +51,8 @@ struct Http11Connection::Exchange {
     awaitable<void> receive_more() {
         Http11Connection& c = *connection;
         if (c.begin_ != c.end_) {
-            std::size_t used = parser.feed(std::string_view(c.buffer_).substr(c.begin_, c.end_ - c.begin_));
+            std::size_t used =
+                parser.feed(std::string_view(c.buffer_).substr(c.begin_, c.end_ - c.begin_));
             c.begin_ += used;
             if (used > 0) co_return;
         }
@@ -64,7 +67,8 @@ struct Http11Connection::Exchange {
         try {
             n = co_await net::within<ReadTimeout>(
                 read_timeout,
-                c.stream_->read_some(asio::buffer(c.buffer_.data() + c.end_, c.buffer_.size() - c.end_)),
+                c.stream_->read_some(
+                    asio::buffer(c.buffer_.data() + c.end_, c.buffer_.size() - c.end_)),
                 "Timed out while receiving data from the host.");
         } catch (const boost::system::system_error& e) {
             throw ReadError(e.code().message());
@@ -98,7 +102,9 @@ struct Http11Connection::Exchange {
 Http11Connection::Http11Connection(std::unique_ptr<net::NetworkStream> stream, std::string origin)
     : stream_(std::move(stream)), origin_(std::move(origin)) {}
 
-Http11Connection::~Http11Connection() { stream_->close(); }
+Http11Connection::~Http11Connection() {
+    stream_->close();
+}
 
 awaitable<void> Http11Connection::write_request(Request& request, const Timeout& timeout) {
     std::string target = request.url().raw_path();
@@ -163,8 +169,9 @@ awaitable<Response> Http11Connection::handle_request(Request& request, const Tim
     options.headers = exchange->parser.headers();
     options.extensions["http_version"] = exchange->parser.http_version();
     options.extensions["reason_phrase"] = std::string(exchange->parser.reason());
-    AsyncByteStream body(AsyncIterator<Bytes>([exchange] { return Exchange::next_chunk(exchange); }),
-                         exchange->parser.content_length());
+    AsyncByteStream body(
+        AsyncIterator<Bytes>([exchange] { return Exchange::next_chunk(exchange); }),
+        exchange->parser.content_length());
     body.set_close_handler([weak = std::weak_ptr<Exchange>(exchange)] {
         if (auto e = weak.lock()) e->finish(false);
     });

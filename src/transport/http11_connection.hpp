@@ -44,10 +44,10 @@ private:
 
     std::unique_ptr<net::NetworkStream> stream_;
     std::string origin_;
-    std::string buffer_;          // bytes read and not yet parsed: buffer_[begin_, end_)
+    std::string buffer_;  // bytes read and not yet parsed: buffer_[begin_, end_)
     std::size_t begin_ = 0, end_ = 0;
     bool received_nothing_ = true;
-    std::string head_;            // reused between requests: no allocation per request head
+    std::string head_;  // reused between requests: no allocation per request head
 };
 
 }  // namespace httpx::transport

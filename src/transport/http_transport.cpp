@@ -12,10 +12,12 @@ struct AsyncHTTPTransport::Impl {
 
 AsyncHTTPTransport::AsyncHTTPTransport() : AsyncHTTPTransport(HTTPTransportOptions{}) {}
 
-AsyncHTTPTransport::AsyncHTTPTransport(HTTPTransportOptions options) : impl_(std::make_shared<Impl>()) {
+AsyncHTTPTransport::AsyncHTTPTransport(HTTPTransportOptions options)
+    : impl_(std::make_shared<Impl>()) {
     if (options.proxy) throw std::invalid_argument("Proxies are not supported yet.");
     if (options.http2 && !options.http1)
-        throw std::invalid_argument("HTTP/2 is not supported yet (http1 = false leaves no protocol).");
+        throw std::invalid_argument(
+            "HTTP/2 is not supported yet (http1 = false leaves no protocol).");
     net::ConnectSettings settings;
     settings.tls = net::make_tls_context(options.verify, options.cert, options.http1, false);
     settings.uds = std::move(options.uds);
@@ -40,6 +42,8 @@ awaitable<void> AsyncHTTPTransport::aclose() {
     co_return;
 }
 
-AsyncHTTPTransport::PoolStats AsyncHTTPTransport::pool_stats() const { return impl_->pool->stats(); }
+AsyncHTTPTransport::PoolStats AsyncHTTPTransport::pool_stats() const {
+    return impl_->pool->stats();
+}
 
 }  // namespace httpx

@@ -1,0 +1,350 @@
+// AsyncClient + AsyncHTTPTransport against the project's own test server on loopback.
+#include "httpx/http_transport.hpp"
+
+#include <gtest/gtest.h>
+
+#include "httpx/httpx.hpp"
+#include "test_certificates.hpp"
+#include "test_server.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include <filesystem>
+#include <future>
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+using httpx::testing::TestServer;
+
+namespace {
+
+template <class T>
+T run(asio::awaitable<T> task) {
+    asio::io_context io;
+    auto future = asio::co_spawn(io, std::move(task), asio::use_future);
+    io.run();
+    return future.get();
+}
+
+struct Fixture : ::testing::Test {
+    TestServer server;
+    std::shared_ptr<httpx::AsyncHTTPTransport> transport;
+    std::unique_ptr<httpx::AsyncClient> client;
+
+    void SetUp() override {
+        server.start();
+        make_client({});
+    }
+    void make_client(httpx::HTTPTransportOptions transport_options,
+                     httpx::Timeout timeout = httpx::Timeout(10s)) {
+        transport = std::make_shared<httpx::AsyncHTTPTransport>(std::move(transport_options));
+        httpx::ClientOptions options;
+        options.transport = transport;
+        options.timeout = timeout;
+        client = std::make_unique<httpx::AsyncClient>(std::move(options));
+    }
+    std::string url(std::string_view path) const { return server.url(path); }
+};
+
+using HttpTransport = Fixture;
+
+TEST_F(HttpTransport, GetsAResponseOverHttp11) {
+    auto response = run(client->get(url("/")));
+    EXPECT_EQ(response.status_code(), 200);
+    EXPECT_EQ(response.http_version(), "HTTP/1.1");
+    EXPECT_EQ(response.text(), "Hello, world!");
+    EXPECT_TRUE(response.is_closed());
+}
+
+TEST_F(HttpTransport, ReusesOneKeepAliveConnection) {
+    auto task = [&]() -> httpx::awaitable<void> {
+        for (int i = 0; i < 10; ++i) {
+            httpx::Response r = co_await client->get(url("/bytes/1000"));
+            EXPECT_EQ(r.content(), httpx::testing::pattern(0, 1000));
+        }
+    };
+    run(task());
+    EXPECT_EQ(server.connections_accepted(), 1u);
+    EXPECT_EQ(server.requests_served(), 10u);
+    EXPECT_EQ(transport->pool_stats().idle, 1u);
+}
+
+TEST_F(HttpTransport, ConcurrentRequestsStayWithinMaxConnections) {
+    httpx::HTTPTransportOptions options;
+    options.limits.max_connections = 4;
+    make_client(options);
+    auto task = [&]() -> httpx::awaitable<int> {
+        auto executor = co_await asio::this_coro::executor;
+        std::vector<std::future<httpx::Response>> futures;
+        for (int i = 0; i < 40; ++i) {
+            httpx::URL u = url("/slow?ms=5");
+            futures.push_back(asio::co_spawn(executor, client->get(u), asio::use_future));
+        }
+        int ok = 0;
+        for (auto& f : futures) {
+            while (f.wait_for(0s) != std::future_status::ready) co_await httpx::sleep(1ms);
+            ok += f.get().status_code() == 200;
+        }
+        co_return ok;
+    };
+    EXPECT_EQ(run(task()), 40);
+    EXPECT_LE(server.connections_accepted(), 4u);
+    EXPECT_EQ(transport->pool_stats().waiting, 0u);
+}
+
+TEST_F(HttpTransport, StreamsALargeBodyInBoundedChunks) {
+    constexpr std::size_t size = 8 * 1024 * 1024;
+    auto task = [&]() -> httpx::awaitable<void> {
+        httpx::Response r = co_await client->stream("GET", url("/bytes/" + std::to_string(size)));
+        EXPECT_EQ(r.headers()["Content-Length"], std::to_string(size));
+        auto chunks = r.aiter_bytes();
+        std::size_t total = 0, largest = 0;
+        bool pattern_ok = true;
+        while (auto chunk = co_await chunks.next()) {
+            pattern_ok &= *chunk == httpx::testing::pattern(total, chunk->size());
+            total += chunk->size();
+            largest = std::max(largest, chunk->size());
+        }
+        EXPECT_EQ(total, size);
+        EXPECT_TRUE(pattern_ok);
+        EXPECT_LE(largest, 128u * 1024);  // streamed, never buffered whole
+    };
+    run(task());
+}
+
+TEST_F(HttpTransport, DecodesChunkedAndGzipBodies) {
+    auto chunked = run(client->get(url("/stream/5000?chunk=7")));
+    EXPECT_EQ(chunked.content(), httpx::testing::pattern(0, 5000));
+    auto gz = run(client->get(url("/gzip")));
+    EXPECT_EQ(gz.headers()["Content-Encoding"], "gzip");
+    EXPECT_EQ(gz.text(), "Hello, world!");
+}
+
+TEST_F(HttpTransport, ReadsCloseDelimitedHttp10Bodies) {
+    auto response = run(client->get(url("/http10?n=3000")));
+    EXPECT_EQ(response.http_version(), "HTTP/1.0");
+    EXPECT_EQ(response.content(), httpx::testing::pattern(0, 3000));
+}
+
+httpx::AsyncGenerator<httpx::Bytes> upload_chunks(int count) {
+    for (int i = 0; i < count; ++i) {
+        co_await httpx::sleep(1ms);
+        co_yield httpx::Bytes(1000, 'u');
+    }
+}
+
+TEST_F(HttpTransport, UploadsStreamedBodiesChunkedAndKnownLengthsPlain) {
+    auto task = [&]() -> httpx::awaitable<void> {
+        httpx::RequestOptions streamed;
+        streamed.content = httpx::AsyncByteStream(upload_chunks(50));
+        httpx::Response r1 = co_await client->post(url("/upload"), streamed);
+        EXPECT_EQ(r1.json()["bytes"], 50000);
+        EXPECT_EQ(r1.json()["chunked"], true);
+
+        httpx::RequestOptions in_memory;
+        in_memory.content = httpx::Bytes(12345, 'm');
+        httpx::Response r2 = co_await client->post(url("/upload"), in_memory);
+        EXPECT_EQ(r2.json()["bytes"], 12345);
+        EXPECT_EQ(r2.json()["chunked"], false);
+
+        httpx::RequestOptions echo;
+        echo.content = "echo me";
+        echo.headers.set("Content-Type", "text/x-test");
+        httpx::Response r3 = co_await client->post(url("/echo"), echo);
+        EXPECT_EQ(r3.text(), "echo me");
+        EXPECT_EQ(r3.headers()["Content-Type"], "text/x-test");
+    };
+    run(task());
+}
+
+TEST_F(HttpTransport, ForwardsOneResponseBodyIntoAnotherRequest) {
+    auto task = [&]() -> httpx::awaitable<void> {
+        httpx::Response source = co_await client->stream("GET", url("/bytes/300000"));
+        httpx::RequestOptions forward;
+        forward.content = httpx::AsyncByteStream(source.aiter_bytes());
+        httpx::Response r = co_await client->post(url("/upload"), forward);
+        EXPECT_EQ(r.json()["bytes"], 300000);
+    };
+    run(task());
+}
+
+TEST_F(HttpTransport, FollowsRedirectsOnTheServer) {
+    httpx::RequestOptions follow;
+    follow.follow_redirects = true;
+    auto response = run(client->get(url("/redirect/3"), follow));
+    EXPECT_EQ(response.status_code(), 200);
+    EXPECT_EQ(response.history().size(), 3u);
+    EXPECT_EQ(response.url().path(), "/redirect/0");
+}
+
+template <class Error>
+void expect_error(Fixture& f, std::string_view path) {
+    SCOPED_TRACE(std::string(path));
+    EXPECT_THROW(run(f.client->get(f.url(path))), Error);
+    // The client stays usable and no pool slot leaks.
+    EXPECT_EQ(run(f.client->get(f.url("/"))).status_code(), 200);
+    auto stats = f.transport->pool_stats();
+    EXPECT_EQ(stats.waiting, 0u);
+    EXPECT_EQ(stats.connections, stats.idle);
+}
+
+TEST_F(HttpTransport, MisbehavingServersRaiseHttpxErrors) {
+    expect_error<httpx::RemoteProtocolError>(*this, "/misbehave/truncate");
+    expect_error<httpx::RemoteProtocolError>(*this, "/misbehave/garbage");
+    expect_error<httpx::RemoteProtocolError>(*this, "/misbehave/bad_chunk");
+    expect_error<httpx::RemoteProtocolError>(*this, "/misbehave/headers_only_then_close");
+    expect_error<httpx::TransportError>(*this, "/misbehave/reset");
+}
+
+TEST_F(HttpTransport, ABodyLongerThanItsContentLengthIsNotReused) {
+    auto first = run(client->get(url("/misbehave/lie_length")));
+    EXPECT_EQ(first.content().size(), 10u);
+    EXPECT_EQ(run(client->get(url("/"))).text(), "Hello, world!");
+    EXPECT_EQ(server.connections_accepted(), 2u);
+}
+
+TEST_F(HttpTransport, ReplacesAnIdleConnectionTheServerClosed) {
+    EXPECT_EQ(run(client->get(url("/misbehave/close_idle"))).status_code(), 200);
+    std::this_thread::sleep_for(50ms);
+    EXPECT_EQ(run(client->get(url("/"))).text(), "Hello, world!");
+    EXPECT_EQ(server.connections_accepted(), 2u);
+}
+
+TEST_F(HttpTransport, ReadTimeoutOnAStalledServer) {
+    make_client({}, httpx::Timeout(10s, {.read = 200ms}));
+    auto start = std::chrono::steady_clock::now();
+    EXPECT_THROW(run(client->get(url("/misbehave/stall"))), httpx::ReadTimeout);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 3s);
+    EXPECT_EQ(run(client->get(url("/"))).status_code(), 200);
+}
+
+TEST_F(HttpTransport, PoolTimeoutWhenNoConnectionFreesUp) {
+    httpx::HTTPTransportOptions options;
+    options.limits.max_connections = 1;
+    make_client(options, httpx::Timeout(10s, {.pool = 100ms}));
+    auto task = [&]() -> httpx::awaitable<void> {
+        httpx::Response held = co_await client->stream("GET", url("/bytes/10"));  // holds the slot
+        EXPECT_THROW(co_await client->get(url("/")), httpx::PoolTimeout);
+        co_await held.aclose();
+        httpx::Response after = co_await client->get(url("/"));
+        EXPECT_EQ(after.status_code(), 200);
+    };
+    run(task());
+}
+
+TEST_F(HttpTransport, CancelledRequestsReleaseTheirSlot) {
+    httpx::HTTPTransportOptions options;
+    options.limits.max_connections = 2;
+    make_client(options);
+    auto task = [&]() -> httpx::awaitable<void> {
+        using namespace asio::experimental::awaitable_operators;
+        for (int i = 0; i < 6; ++i) {
+            httpx::URL slow = url("/slow?ms=2000");
+            auto result = co_await (client->get(slow) || httpx::sleep(20ms));
+            EXPECT_EQ(result.index(), 1u);
+        }
+        auto stats = transport->pool_stats();
+        EXPECT_EQ(stats.connections, 0u);  // cancelled exchanges are closed, never pooled
+        EXPECT_EQ(stats.waiting, 0u);
+        httpx::Response after = co_await client->get(url("/"));
+        EXPECT_EQ(after.status_code(), 200);
+    };
+    run(task());
+}
+
+TEST_F(HttpTransport, AnUnreadStreamedResponseIsClosedNotLeaked) {
+    auto task = [&]() -> httpx::awaitable<void> {
+        {
+            httpx::Response r = co_await client->stream("GET", url("/bytes/1000000"));
+            EXPECT_EQ(r.status_code(), 200);
+        }  // dropped unread
+        auto stats = transport->pool_stats();
+        EXPECT_EQ(stats.connections, 0u);
+        httpx::Response after = co_await client->get(url("/"));
+        EXPECT_EQ(after.status_code(), 200);
+    };
+    run(task());
+}
+
+TEST_F(HttpTransport, ConnectErrorForARefusedPort) {
+    server.stop();
+    EXPECT_THROW(run(client->get(url("/"))), httpx::ConnectError);
+}
+
+TEST_F(HttpTransport, InvalidHeaderValuesAreRefusedBeforeSending) {
+    httpx::RequestOptions options;
+    options.headers.set("X-Bad", "a\r\nInjected: yes");
+    EXPECT_THROW(run(client->get(url("/"), options)), httpx::LocalProtocolError);
+    EXPECT_EQ(server.requests_served(), 0u);
+}
+
+TEST_F(HttpTransport, UnsupportedSchemeIsRefused) {
+    EXPECT_THROW(run(client->get("ftp://127.0.0.1/")), httpx::UnsupportedProtocol);
+}
+
+struct Tls : ::testing::Test {
+    static inline std::filesystem::path dir;
+    static inline httpx::testing::TestCertificates certs;
+    static void SetUpTestSuite() {
+        dir = std::filesystem::temp_directory_path() / ("httpxx-tls-" + std::to_string(::getpid()));
+        certs = httpx::testing::make_test_certificates(dir);
+    }
+    static void TearDownTestSuite() { std::filesystem::remove_all(dir); }
+
+    static std::unique_ptr<TestServer> serve(std::string cert, std::string key) {
+        TestServer::Options options;
+        options.tls = httpx::testing::TlsFiles{cert, key};
+        auto server = std::make_unique<TestServer>(options);
+        server->start();
+        return server;
+    }
+    static httpx::Response get(const std::string& url, httpx::VerifyOption verify) {
+        httpx::HTTPTransportOptions options;
+        options.verify = std::move(verify);
+        httpx::ClientOptions client_options;
+        client_options.transport = std::make_shared<httpx::AsyncHTTPTransport>(options);
+        httpx::AsyncClient client(client_options);
+        return run(client.get(url));
+    }
+};
+
+TEST_F(Tls, VerifiesAgainstTheGivenCa) {
+    auto server = serve(certs.server_cert, certs.server_key);
+    auto response = get("https://localhost:" + std::to_string(server->port()) + "/", certs.ca_cert);
+    EXPECT_EQ(response.text(), "Hello, world!");
+}
+
+TEST_F(Tls, UnknownCaIsAConnectErrorThatSaysWhy) {
+    auto server = serve(certs.server_cert, certs.server_key);
+    try {
+        get("https://localhost:" + std::to_string(server->port()) + "/", true);
+        FAIL() << "expected ConnectError";
+    } catch (const httpx::ConnectError& e) {
+        EXPECT_NE(std::string(e.what()).find("certificate verify failed"), std::string::npos)
+            << e.what();
+    }
+}
+
+TEST_F(Tls, ExpiredAndWrongHostCertificatesAreRefused) {
+    auto expired = serve(certs.expired_cert, certs.expired_key);
+    try {
+        get("https://localhost:" + std::to_string(expired->port()) + "/", certs.ca_cert);
+        FAIL() << "expected ConnectError";
+    } catch (const httpx::ConnectError& e) {
+        EXPECT_NE(std::string(e.what()).find("expired"), std::string::npos) << e.what();
+    }
+    auto wrong = serve(certs.wrong_host_cert, certs.wrong_host_key);
+    EXPECT_THROW(get("https://localhost:" + std::to_string(wrong->port()) + "/", certs.ca_cert),
+                 httpx::ConnectError);
+}
+
+TEST_F(Tls, VerifyFalseAcceptsAnyCertificate) {
+    auto server = serve(certs.wrong_host_cert, certs.wrong_host_key);
+    auto response = get("https://localhost:" + std::to_string(server->port()) + "/", false);
+    EXPECT_EQ(response.status_code(), 200);
+}
+
+}  // namespace
