@@ -21,15 +21,22 @@ using httpx::testing::TestServer;
 
 namespace {
 
+// Sockets must go before their io_context: pooled connections live as long as the client, so
+// every test runs its coroutines on one io_context that outlives the client.
 template <class T>
-T run(asio::awaitable<T> task) {
-    asio::io_context io;
+T run_on(asio::io_context& io, asio::awaitable<T> task) {
+    io.restart();
     auto future = asio::co_spawn(io, std::move(task), asio::use_future);
     io.run();
     return future.get();
 }
 
 struct Fixture : ::testing::Test {
+    asio::io_context io;  // declared first: destroyed after the client and its connections
+    template <class T>
+    T run(asio::awaitable<T> task) {
+        return run_on(io, std::move(task));
+    }
     TestServer server;
     std::shared_ptr<httpx::AsyncHTTPTransport> transport;
     std::unique_ptr<httpx::AsyncClient> client;
@@ -183,9 +190,9 @@ TEST_F(HttpTransport, FollowsRedirectsOnTheServer) {
 template <class Error>
 void expect_error(Fixture& f, std::string_view path) {
     SCOPED_TRACE(std::string(path));
-    EXPECT_THROW(run(f.client->get(f.url(path))), Error);
+    EXPECT_THROW(f.run(f.client->get(f.url(path))), Error);
     // The client stays usable and no pool slot leaks.
-    EXPECT_EQ(run(f.client->get(f.url("/"))).status_code(), 200);
+    EXPECT_EQ(f.run(f.client->get(f.url("/"))).status_code(), 200);
     auto stats = f.transport->pool_stats();
     EXPECT_EQ(stats.waiting, 0u);
     EXPECT_EQ(stats.connections, stats.idle);
@@ -302,12 +309,13 @@ struct Tls : ::testing::Test {
         return server;
     }
     static httpx::Response get(const std::string& url, httpx::VerifyOption verify) {
+        asio::io_context io;
         httpx::HTTPTransportOptions options;
         options.verify = std::move(verify);
         httpx::ClientOptions client_options;
         client_options.transport = std::make_shared<httpx::AsyncHTTPTransport>(options);
         httpx::AsyncClient client(client_options);
-        return run(client.get(url));
+        return run_on(io, client.get(url));
     }
 };
 
