@@ -5,7 +5,8 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build demo test unit-test install-test clang-build clean format
+.PHONY: all deps configure build demo test unit-test install-test interop-test clang-build clean \
+  format
 
 all: build
 
@@ -30,13 +31,17 @@ unit-test: build
 install-test: build
 	bash tests/install/run.sh $(BUILD_DIR)
 
+# Against nginx and httpbin (python3-httpbin under gunicorn) started on loopback ports.
+interop-test: build
+	bash tests/interop/run.sh $(BUILD_DIR)
+
 # The library and examples must also compile with clang 14 (warnings are errors there).
 clang-build: deps
 	CXX=clang++ cmake -S . -B $(BUILD_DIR)-clang -G Ninja -DCMAKE_BUILD_TYPE=Debug \
 	  -DHTTPXX_BUILD_TESTS=OFF -DCMAKE_CXX_FLAGS=-Werror
 	cmake --build $(BUILD_DIR)-clang -j $(JOBS)
 
-test: unit-test install-test clang-build
+test: unit-test install-test interop-test clang-build
 
 format:
 	clang-format -i $$(git ls-files '*.hpp' '*.cpp')

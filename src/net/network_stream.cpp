@@ -14,6 +14,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 #include <poll.h>
 #include <sys/socket.h>
 
@@ -162,12 +163,17 @@ awaitable<std::unique_ptr<NetworkStream>> connect_once(const std::string& host, 
 
     asio::ssl::stream<tcp::socket> stream(std::move(socket), *settings.tls);
     SSL* ssl = stream.native_handle();
-    // SNI and host name verification (not for IP literals' SNI, which TLS forbids).
+    // SNI (not for IP literals: TLS forbids it) and host name verification by OpenSSL itself,
+    // so that a mismatch is reported as such ("hostname mismatch").
     boost::system::error_code ip_ec;
     asio::ip::make_address(host, ip_ec);
     if (ip_ec) SSL_set_tlsext_host_name(ssl, host.c_str());
-    if (SSL_CTX_get_verify_mode(SSL_get_SSL_CTX(ssl)) & SSL_VERIFY_PEER)
-        stream.set_verify_callback(asio::ssl::host_name_verification(host));
+    if (SSL_CTX_get_verify_mode(SSL_get_SSL_CTX(ssl)) & SSL_VERIFY_PEER) {
+        if (ip_ec)
+            SSL_set1_host(ssl, host.c_str());
+        else
+            X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host.c_str());
+    }
     auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::client,
                                                 asio::experimental::as_tuple(asio::use_awaitable));
     if (ec)
