@@ -13,6 +13,7 @@
 #include <boost/asio/use_future.hpp>
 
 #include <filesystem>
+#include <fstream>
 #include <future>
 
 namespace asio = boost::asio;
@@ -118,6 +119,35 @@ TEST_F(HttpTransport, StreamsALargeBodyInBoundedChunks) {
         EXPECT_EQ(total, size);
         EXPECT_TRUE(pattern_ok);
         EXPECT_LE(largest, 128u * 1024);  // streamed, never buffered whole
+    };
+    run(task());
+}
+
+// Resident memory of this process, from /proc (Linux).
+std::size_t resident_bytes() {
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    while (std::getline(status, line)) {
+        if (line.starts_with("VmRSS:")) return std::stoull(line.substr(6)) * 1024;
+    }
+    return 0;
+}
+
+TEST_F(HttpTransport, AGibibyteDownloadKeepsMemoryFlat) {
+    constexpr std::uint64_t size = 1ull << 30;
+    auto task = [&]() -> httpx::awaitable<void> {
+        httpx::Response r = co_await client->stream("GET", url("/bytes/" + std::to_string(size)));
+        auto chunks = r.aiter_bytes();
+        std::uint64_t total = 0;
+        std::size_t rss_at_start = 0, rss_peak = 0;
+        while (auto chunk = co_await chunks.next()) {
+            total += chunk->size();
+            if (rss_at_start == 0 && total > (16u << 20)) rss_at_start = resident_bytes();
+            if (total % (64u << 20) < chunk->size())
+                rss_peak = std::max(rss_peak, resident_bytes());
+        }
+        EXPECT_EQ(total, size);
+        EXPECT_LT(rss_peak, rss_at_start + (16u << 20)) << "RSS grew while streaming";
     };
     run(task());
 }
