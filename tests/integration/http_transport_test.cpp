@@ -306,6 +306,67 @@ TEST_F(HttpTransport, AnUnreadStreamedResponseIsClosedNotLeaked) {
     run(task());
 }
 
+TEST_F(HttpTransport, ExpiredIdleConnectionsAreNotReused) {
+    httpx::HTTPTransportOptions options;
+    options.limits.keepalive_expiry = std::chrono::milliseconds(50);
+    make_client(options);
+    EXPECT_EQ(run(client->get(url("/"))).status_code(), 200);
+    EXPECT_EQ(run(client->get(url("/"))).status_code(), 200);  // within the expiry: reused
+    EXPECT_EQ(server.connections_accepted(), 1u);
+    std::this_thread::sleep_for(120ms);
+    EXPECT_EQ(run(client->get(url("/"))).status_code(), 200);
+    EXPECT_EQ(server.connections_accepted(), 2u);
+}
+
+TEST_F(HttpTransport, WaitingRequestsAreServedInOrder) {
+    httpx::HTTPTransportOptions options;
+    options.limits.max_connections = 1;
+    make_client(options);
+    std::vector<int> finished;
+    auto one = [&](int i) -> httpx::awaitable<void> {
+        httpx::URL u = url("/slow?ms=5&n=" + std::to_string(i));
+        httpx::Response r = co_await client->get(u);
+        EXPECT_EQ(r.status_code(), 200);
+        finished.push_back(i);
+    };
+    auto task = [&]() -> httpx::awaitable<void> {
+        auto executor = co_await asio::this_coro::executor;
+        std::vector<std::future<void>> all;
+        for (int i = 0; i < 8; ++i)
+            all.push_back(asio::co_spawn(executor, one(i), asio::use_future));
+        for (auto& f : all) {
+            while (f.wait_for(0s) != std::future_status::ready) co_await httpx::sleep(1ms);
+            f.get();
+        }
+    };
+    run(task());
+    EXPECT_EQ(finished, (std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7}));
+    EXPECT_EQ(server.connections_accepted(), 1u);
+}
+
+TEST_F(HttpTransport, FailedConnectsAreRetriedWithBackoff) {
+    httpx::HTTPTransportOptions options;
+    options.retries = 2;  // attempts at 0 s, then +0 s, then +0.5 s
+    make_client(options);
+    server.stop();
+    auto start = std::chrono::steady_clock::now();
+    EXPECT_THROW(run(client->get(url("/"))), httpx::ConnectError);
+    auto elapsed = std::chrono::steady_clock::now() - start;
+    EXPECT_GE(elapsed, 450ms);
+    EXPECT_LT(elapsed, 3s);
+}
+
+TEST_F(HttpTransport, LocalAddressBindsTheSocket) {
+    httpx::HTTPTransportOptions v4;
+    v4.local_address = "127.0.0.1";
+    make_client(v4);
+    EXPECT_EQ(run(client->get(url("/"))).status_code(), 200);
+    httpx::HTTPTransportOptions v6;
+    v6.local_address = "::";  // forces IPv6: the IPv4 server cannot be reached
+    make_client(v6);
+    EXPECT_THROW(run(client->get(url("/"))), httpx::ConnectError);
+}
+
 TEST_F(HttpTransport, ConnectErrorForARefusedPort) {
     server.stop();
     EXPECT_THROW(run(client->get(url("/"))), httpx::ConnectError);
