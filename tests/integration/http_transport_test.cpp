@@ -10,7 +10,13 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_future.hpp>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -368,6 +374,47 @@ TEST_F(HttpTransport, LocalAddressBindsTheSocket) {
     v6.local_address = "::";  // forces IPv6: the IPv4 server cannot be reached
     make_client(v6);
     EXPECT_THROW(run(client->get(url("/"))), httpx::ConnectError);
+}
+
+TEST_F(HttpTransport, WriteTimeoutWhenTheServerStopsReading) {
+    // The kernel completes connections queued on a listener that never accepts; nobody reads.
+    asio::ip::tcp::acceptor listener(
+        io, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+    listener.listen(8);
+    std::string target =
+        "http://127.0.0.1:" + std::to_string(listener.local_endpoint().port()) + "/";
+    make_client({}, httpx::Timeout(10s, {.write = 200ms}));
+    httpx::RequestOptions upload;
+    upload.content = httpx::Bytes(64 * 1024 * 1024, 'w');  // far more than socket buffers hold
+    auto start = std::chrono::steady_clock::now();
+    EXPECT_THROW(run(client->post(target, upload)), httpx::WriteTimeout);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+    EXPECT_EQ(run(client->get(url("/"))).status_code(), 200);
+}
+
+TEST_F(HttpTransport, ConnectTimeoutWhenTheServerNeverAccepts) {
+    // A listener whose backlog is full and never accepts: further SYNs are dropped, so the
+    // connect hangs until the connect timeout.
+    asio::ip::tcp::acceptor listener(
+        io, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+    listener.listen(0);
+    const auto endpoint = listener.local_endpoint();
+    std::vector<int> fillers;  // raw non-blocking sockets: a blocking connect would hang here
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(endpoint.port());
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    for (int i = 0; i < 8; ++i) {
+        int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        (void)::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
+        fillers.push_back(fd);
+    }
+    make_client({}, httpx::Timeout(10s, {.connect = 300ms}));
+    auto start = std::chrono::steady_clock::now();
+    std::string target = "http://127.0.0.1:" + std::to_string(endpoint.port()) + "/";
+    EXPECT_THROW(run(client->get(target)), httpx::ConnectTimeout);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+    for (int fd : fillers) ::close(fd);
 }
 
 TEST_F(HttpTransport, ConnectErrorForARefusedPort) {
