@@ -8,10 +8,14 @@
 #include "test_server.hpp"
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/use_future.hpp>
+#include <boost/asio/write.hpp>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -417,6 +421,36 @@ TEST_F(HttpTransport, ConnectTimeoutWhenTheServerNeverAccepts) {
     for (int fd : fillers) ::close(fd);
 }
 
+// A one-shot HTTP/1.1 server on a Unix domain socket: answers one request with `body`.
+asio::awaitable<void> serve_one_on_unix_socket(asio::local::stream_protocol::acceptor& acceptor,
+                                               std::string body) {
+    auto socket = co_await acceptor.async_accept(asio::use_awaitable);
+    std::string request;
+    char buffer[4096];
+    while (request.find("\r\n\r\n") == std::string::npos) {
+        std::size_t n = co_await socket.async_read_some(asio::buffer(buffer), asio::use_awaitable);
+        request.append(buffer, n);
+    }
+    std::string response = "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) +
+                           "\r\nConnection: close\r\n\r\n" + body;
+    co_await asio::async_write(socket, asio::buffer(response), asio::use_awaitable);
+}
+
+TEST_F(HttpTransport, UdsConnectsToAUnixSocket) {
+    auto path =
+        std::filesystem::temp_directory_path() / ("httpxx-uds-" + std::to_string(::getpid()));
+    std::filesystem::remove(path);
+    asio::local::stream_protocol::acceptor acceptor(
+        io, asio::local::stream_protocol::endpoint(path.string()));
+    asio::co_spawn(io, serve_one_on_unix_socket(acceptor, "over a unix socket"), asio::detached);
+    httpx::HTTPTransportOptions options;
+    options.uds = path.string();
+    make_client(options);
+    auto response = run(client->get("http://localhost/anything"));
+    EXPECT_EQ(response.text(), "over a unix socket");
+    std::filesystem::remove(path);
+}
+
 TEST_F(HttpTransport, ConnectErrorForARefusedPort) {
     server.stop();
     EXPECT_THROW(run(client->get(url("/"))), httpx::ConnectError);
@@ -492,6 +526,15 @@ TEST_F(Tls, ExpiredAndWrongHostCertificatesAreRefused) {
     } catch (const httpx::ConnectError& e) {
         EXPECT_NE(std::string(e.what()).find("hostname mismatch"), std::string::npos) << e.what();
     }
+}
+
+TEST_F(Tls, AUserSslContextIsUsedAsIs) {
+    auto server = serve(certs.server_cert, certs.server_key);
+    auto context = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
+    context->load_verify_file(certs.ca_cert);
+    context->set_verify_mode(asio::ssl::verify_peer);
+    auto response = get("https://localhost:" + std::to_string(server->port()) + "/", context);
+    EXPECT_EQ(response.text(), "Hello, world!");
 }
 
 TEST_F(Tls, VerifyFalseAcceptsAnyCertificate) {
