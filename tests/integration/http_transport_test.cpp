@@ -537,6 +537,25 @@ TEST_F(Tls, AUserSslContextIsUsedAsIs) {
     EXPECT_EQ(response.text(), "Hello, world!");
 }
 
+TEST_F(Tls, ClientCertificatesForMutualTls) {
+    TestServer::Options server_options;
+    server_options.tls =
+        httpx::testing::TlsFiles{certs.server_cert, certs.server_key, certs.ca_cert};
+    TestServer server(server_options);
+    server.start();
+    const std::string url = "https://localhost:" + std::to_string(server.port()) + "/";
+    EXPECT_THROW(get(url, certs.ca_cert), httpx::TransportError);  // no certificate: refused
+
+    asio::io_context io;
+    httpx::HTTPTransportOptions options;
+    options.verify = certs.ca_cert;
+    options.cert = httpx::ClientCert{certs.client_cert, certs.client_key, ""};
+    httpx::ClientOptions client_options;
+    client_options.transport = std::make_shared<httpx::AsyncHTTPTransport>(options);
+    httpx::AsyncClient client(client_options);
+    EXPECT_EQ(run_on(io, client.get(url)).text(), "Hello, world!");
+}
+
 TEST_F(Tls, VerifyFalseAcceptsAnyCertificate) {
     auto server = serve(certs.wrong_host_cert, certs.wrong_host_key);
     auto response = get("https://localhost:" + std::to_string(server->port()) + "/", false);

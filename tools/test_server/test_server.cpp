@@ -970,6 +970,10 @@ void TestServer::start() {
                                ssl::context::no_sslv3);
             s.tls->use_certificate_chain_file(s.options.tls->cert_chain_file);
             s.tls->use_private_key_file(s.options.tls->private_key_file, ssl::context::pem);
+            if (!s.options.tls->client_ca_file.empty()) {
+                s.tls->load_verify_file(s.options.tls->client_ca_file);
+                s.tls->set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
+            }
             SSL_CTX_set_alpn_select_cb(s.tls->native_handle(), select_alpn, nullptr);
         }
         const tcp::endpoint endpoint(asio::ip::make_address(s.options.host), s.options.port);

@@ -17,6 +17,8 @@ namespace httpx::testing {
 struct TlsFiles {
     std::string cert_chain_file;
     std::string private_key_file;
+    // When set, clients must present a certificate signed by this CA (mutual TLS).
+    std::string client_ca_file{};
 };
 
 // The deterministic content of /bytes/{n}, /stream/{n}, /drip and friends: byte i of such a body
