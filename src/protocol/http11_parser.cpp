@@ -6,6 +6,7 @@
 #include <boost/beast/http/error.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <limits>
 #include <utility>
 
@@ -274,6 +275,17 @@ struct ResponseParser::Impl {
     // Parses a complete head. A final response moves on to its body; after an interim one the
     // parser starts over with the next head.
     void parse_head(std::string_view head) {
+        // "HTTP/1.1 301\r\n" (no space, no reason phrase) is accepted by HTTPX (h11) and llhttp
+        // but not by Beast: hand Beast the same line with an empty reason phrase.
+        std::string with_reason;
+        if (head.size() > 14 && head.substr(12, 2) == "\r\n" && head[8] == ' ' &&
+            std::isdigit(static_cast<unsigned char>(head[9])) &&
+            std::isdigit(static_cast<unsigned char>(head[10])) &&
+            std::isdigit(static_cast<unsigned char>(head[11]))) {
+            with_reason.reserve(head.size() + 1);
+            with_reason.append(head.substr(0, 12)).append(" ").append(head.substr(12));
+            head = with_reason;
+        }
         error_code ec;
         const auto n = beast->put(boost::asio::const_buffer(head.data(), head.size()), ec);
         if (state.tunnel) {

@@ -30,9 +30,6 @@ const std::map<std::string, std::string> known_differences = {
     {"invalid:215",
      "a head is handed to Beast only once complete (split-invariant results); this one never "
      "completes, so the error (obs-fold on the first field) comes at EOF or at the size limit"},
-    {"sample:294",
-     "Beast requires SP and a reason phrase after the status code (\"HTTP/1.1 301\\r\\n\" is "
-     "refused); llhttp and h11 accept it"},
     {"sample:648", "Beast accepts HTTP/1.0 and HTTP/1.1 only (h11 too); llhttp parses HTTP/0.9"},
     {"transfer-encoding:77",
      "Beast refuses a second Transfer-Encoding after chunked (h11 refuses any coding but "

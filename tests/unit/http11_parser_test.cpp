@@ -503,3 +503,17 @@ TEST(Http11Parser, SplitAtEveryPositionGivesTheSameResult) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Http11Parser, AcceptsAStatusLineWithoutReasonPhrase) {
+    httpx::protocol::ResponseParser parser("GET");
+    const std::string bytes = "HTTP/1.1 301\r\nLocation: /x\r\nContent-Length: 0\r\n\r\n";
+    EXPECT_EQ(parser.feed(bytes), bytes.size());
+    ASSERT_TRUE(parser.message_done());
+    EXPECT_EQ(parser.status_code(), 301);
+    EXPECT_EQ(parser.reason(), "");
+    EXPECT_EQ(parser.headers().get("Location"), "/x");
+}
+
+}  // namespace
