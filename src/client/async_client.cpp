@@ -361,8 +361,7 @@ awaitable<Response> AsyncClient::request(std::string_view method, URL url) {
     return send_request(impl_, std::string(method), std::move(url), RequestOptions{}, false);
 }
 
-awaitable<Response> AsyncClient::request(std::string_view method, URL url,
-                                         RequestOptions options) {
+awaitable<Response> AsyncClient::request(std::string_view method, URL url, RequestOptions options) {
     return send_request(impl_, std::string(method), std::move(url), std::move(options), false);
 }
 

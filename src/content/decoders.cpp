@@ -24,7 +24,7 @@ namespace {
 
 // One output buffer per decoder, allocated on first use and reused for every chunk.
 class OutputBuffer {
-  public:
+public:
     unsigned char* data() {
         if (!buffer_) buffer_ = std::make_unique<unsigned char[]>(kMaxDecodedPiece);
         return buffer_.get();
@@ -34,12 +34,12 @@ class OutputBuffer {
         return {reinterpret_cast<const char*>(buffer_.get()), n};
     }
 
-  private:
+private:
     std::unique_ptr<unsigned char[]> buffer_;
 };
 
 class IdentityDecoder final : public ContentDecoder {
-  public:
+public:
     void decode_into(std::string_view chunk, ByteSink sink) override {
         if (!chunk.empty()) sink(chunk);
     }
@@ -48,7 +48,7 @@ class IdentityDecoder final : public ContentDecoder {
 
 // gzip and deflate share zlib's inflate.
 class ZlibDecoder final : public ContentDecoder {
-  public:
+public:
     enum class Kind { gzip, deflate };
 
     explicit ZlibDecoder(Kind kind) : kind_(kind), probing_(kind == Kind::deflate) {
@@ -87,7 +87,7 @@ class ZlibDecoder final : public ContentDecoder {
         // everything decodable was already produced by decode_into().
     }
 
-  private:
+private:
     std::string_view name() const { return kind_ == Kind::gzip ? "gzip" : "deflate"; }
 
     void init(int window_bits) {
@@ -175,7 +175,7 @@ class ZlibDecoder final : public ContentDecoder {
 };
 
 class BrotliDecoder final : public ContentDecoder {
-  public:
+public:
     BrotliDecoder() : state_(BrotliDecoderCreateInstance(nullptr, nullptr, nullptr)) {
         if (!state_) fail("br", "cannot create a brotli decoder");
     }
@@ -210,14 +210,14 @@ class BrotliDecoder final : public ContentDecoder {
         // reported.
     }
 
-  private:
+private:
     BrotliDecoderState* state_;
     OutputBuffer out_;
     bool finished_ = false;
 };
 
 class ZstdDecoder final : public ContentDecoder {
-  public:
+public:
     ZstdDecoder() : context_(ZSTD_createDStream()) {
         if (!context_) fail("zstd", "cannot create a zstd decoder");
     }
@@ -246,7 +246,7 @@ class ZstdDecoder final : public ContentDecoder {
         if (seen_data() && !*frame_complete_) fail("zstd", "data is incomplete");
     }
 
-  private:
+private:
     bool seen_data() const { return frame_complete_.has_value(); }
 
     ZSTD_DStream* context_;
@@ -255,7 +255,7 @@ class ZstdDecoder final : public ContentDecoder {
 };
 
 class MultiDecoder final : public ContentDecoder {
-  public:
+public:
     // `children` in the order the codings were applied; decoding runs in reverse.
     explicit MultiDecoder(std::vector<std::unique_ptr<ContentDecoder>> children)
         : children_(std::move(children)) {
@@ -272,7 +272,7 @@ class MultiDecoder final : public ContentDecoder {
         }
     }
 
-  private:
+private:
     void feed(std::size_t index, std::string_view data, ByteSink sink) {
         if (index == children_.size()) {
             if (!data.empty()) sink(data);

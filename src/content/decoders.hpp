@@ -16,7 +16,7 @@ namespace httpx::content {
 /// Cheap to pass by value; it must not outlive the callable it refers to. A sink may throw to
 /// stop decoding (e.g. when a size limit is exceeded): the exception propagates to the caller.
 class ByteSink {
-  public:
+public:
     template <class F>
     requires std::invocable<F&, std::string_view> &&
         (!std::same_as<std::remove_cvref_t<F>, ByteSink>)
@@ -28,7 +28,7 @@ class ByteSink {
 
     void operator()(std::string_view piece) const { call_(object_, piece); }
 
-  private:
+private:
     void* object_;
     void (*call_)(void*, std::string_view);
 };
@@ -40,7 +40,7 @@ inline constexpr std::size_t kMaxDecodedPiece = 64 * 1024;
 /// An incremental decoder for one or more content codings.
 /// Every method throws `httpx::DecodingError` when the input is corrupt.
 class ContentDecoder {
-  public:
+public:
     virtual ~ContentDecoder();
 
     /// Decodes the next chunk of encoded input, passing output to `sink` in pieces of at most

@@ -17,13 +17,13 @@ namespace httpx::content {
 /// A "\r\n" split across chunks counts once. Input chunks must consist of whole characters (as
 /// `TextDecoder` produces them).
 class LineDecoder {
-  public:
+public:
     /// Returns the lines completed by `text`.
     std::vector<std::string> decode(std::string_view text);
     /// Returns the last, unterminated line, if any.
     std::vector<std::string> flush();
 
-  private:
+private:
     std::string buffer_;
     bool trailing_cr_ = false;
 };
@@ -31,12 +31,12 @@ class LineDecoder {
 /// Re-chunks bytes into pieces of exactly `chunk_size` (the last one may be shorter). Without a
 /// chunk size every non-empty input is passed through as is.
 class ByteChunker {
-  public:
+public:
     explicit ByteChunker(std::optional<std::size_t> chunk_size = std::nullopt);
     std::vector<Bytes> decode(std::string_view content);
     std::vector<Bytes> flush();
 
-  private:
+private:
     std::optional<std::size_t> chunk_size_;
     Bytes buffer_;
 };
@@ -44,12 +44,12 @@ class ByteChunker {
 /// As ByteChunker, for UTF-8 text, counting characters (code points) as Python does; a chunk
 /// never ends inside a character.
 class TextChunker {
-  public:
+public:
     explicit TextChunker(std::optional<std::size_t> chunk_size = std::nullopt);
     std::vector<std::string> decode(std::string_view content);
     std::vector<std::string> flush();
 
-  private:
+private:
     std::optional<std::size_t> chunk_size_;
     std::string buffer_;
     std::size_t buffered_chars_ = 0;

@@ -65,7 +65,7 @@ void append_literal(Segments& segments, std::string_view bytes) {
 
 // One iteration over the segments; a fresh one per replay.
 class Reader {
-  public:
+public:
     explicit Reader(std::shared_ptr<const Segments> segments) : segments_(std::move(segments)) {}
 
     static awaitable<std::optional<Bytes>> next(std::shared_ptr<Reader> self) {
@@ -89,7 +89,7 @@ class Reader {
         co_return std::nullopt;
     }
 
-  private:
+private:
     // The next chunk of a file, or nullopt once it is done (then moves to the next segment).
     // Reads exactly the size measured at encode time, so Content-Length stays true.
     std::optional<Bytes> read_file(const FileSegment& file) {

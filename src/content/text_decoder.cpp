@@ -140,7 +140,7 @@ Step utf8_step(const unsigned char* p, std::size_t n, std::size_t& len) {
 }  // namespace
 
 class TextDecoder::Impl {
-  public:
+public:
     virtual ~Impl() = default;
     virtual void decode(std::string_view in, std::string& out) = 0;
     virtual void flush(std::string& out) = 0;
@@ -149,7 +149,7 @@ class TextDecoder::Impl {
 namespace {
 
 class Utf8Impl final : public TextDecoder::Impl {
-  public:
+public:
     explicit Utf8Impl(bool strip_bom) : strip_bom_(strip_bom) {}
 
     void decode(std::string_view in, std::string& out) override {
@@ -188,7 +188,7 @@ class Utf8Impl final : public TextDecoder::Impl {
         pending_len_ = 0;
     }
 
-  private:
+private:
     // Completes the character held back from the previous chunk; returns the bytes used.
     std::size_t complete_pending(const unsigned char* p, std::size_t n, std::string& out) {
         std::size_t used = 0;
@@ -223,7 +223,7 @@ class Utf8Impl final : public TextDecoder::Impl {
 };
 
 class AsciiImpl final : public TextDecoder::Impl {
-  public:
+public:
     void decode(std::string_view in, std::string& out) override {
         for (char c : in) {
             if (static_cast<unsigned char>(c) < 0x80) {
@@ -237,7 +237,7 @@ class AsciiImpl final : public TextDecoder::Impl {
 };
 
 class Latin1Impl final : public TextDecoder::Impl {
-  public:
+public:
     void decode(std::string_view in, std::string& out) override {
         for (char c : in) {
             const auto b = static_cast<unsigned char>(c);
@@ -253,7 +253,7 @@ class Latin1Impl final : public TextDecoder::Impl {
 };
 
 class IconvImpl final : public TextDecoder::Impl {
-  public:
+public:
     explicit IconvImpl(iconv_t cd) : cd_(cd) {}
     ~IconvImpl() override { iconv_close(cd_); }
 
@@ -275,7 +275,7 @@ class IconvImpl final : public TextDecoder::Impl {
         iconv(cd_, nullptr, nullptr, nullptr, nullptr);
     }
 
-  private:
+private:
     void convert(std::string_view in, std::string& out) {
         char* src = const_cast<char*>(in.data());
         std::size_t src_left = in.size();

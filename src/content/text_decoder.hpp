@@ -14,7 +14,7 @@ namespace httpx::content {
 /// comes out whole from a later `decode()` or `flush()`, so every returned string is valid UTF-8
 /// made of whole characters.
 class TextDecoder {
-  public:
+public:
     /// `encoding` is a charset name as Python spells it ("utf-8", "latin-1", "cp1252",
     /// "shift_jis", ...), case-insensitive. Throws `std::invalid_argument` for an unknown one
     /// (Python's LookupError); check with `is_known_encoding()` first.
@@ -30,7 +30,7 @@ class TextDecoder {
 
     class Impl;
 
-  private:
+private:
     std::unique_ptr<Impl> impl_;
 };
 

@@ -57,7 +57,7 @@ MultipartFile bytes_file(std::string filename, Bytes content,
 }
 
 class TempFile {
-  public:
+public:
     TempFile(const std::string& name, const Bytes& content)
         : path_(fs::temp_directory_path() /
                 ("httpxx-multipart-" + std::to_string(::getpid()) + "-" + name)) {
@@ -66,7 +66,7 @@ class TempFile {
     ~TempFile() { fs::remove(path_); }
     const fs::path& path() const { return path_; }
 
-  private:
+private:
     fs::path path_;
 };
 
