@@ -4,8 +4,10 @@
 
 #include <brotli/encode.h>
 #include <gtest/gtest.h>
+
 #include <zlib.h>
 #include <zstd.h>
+#include "compress.hpp"
 
 #include <random>
 #include <string>
@@ -16,23 +18,8 @@ namespace {
 using httpx::Bytes;
 using httpx::content::make_content_decoder;
 
-// Encoders for test input. window_bits: MAX_WBITS|16 gzip, MAX_WBITS zlib, -MAX_WBITS raw.
-Bytes zlib_compress(std::string_view data, int window_bits) {
-    z_stream s{};
-    EXPECT_EQ(deflateInit2(&s, 9, Z_DEFLATED, window_bits, 8, Z_DEFAULT_STRATEGY), Z_OK);
-    Bytes out(deflateBound(&s, data.size()) + 32, '\0');
-    s.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-    s.avail_in = static_cast<uInt>(data.size());
-    s.next_out = reinterpret_cast<Bytef*>(out.data());
-    s.avail_out = static_cast<uInt>(out.size());
-    EXPECT_EQ(deflate(&s, Z_FINISH), Z_STREAM_END);
-    out.resize(s.total_out);
-    deflateEnd(&s);
-    return out;
-}
-Bytes gzip(std::string_view data) {
-    return zlib_compress(data, MAX_WBITS | 16);
-}
+using httpx::test::gzip;
+using httpx::test::zlib_compress;
 
 Bytes brotli(std::string_view data) {
     std::size_t size = BrotliEncoderMaxCompressedSize(data.size()) + 16;

@@ -8,7 +8,9 @@
 #include <httpx/response.hpp>
 
 #include <gtest/gtest.h>
+
 #include <zlib.h>
+#include "compress.hpp"
 
 #include <chrono>
 #include <memory>
@@ -99,19 +101,7 @@ httpx::Request get_example() {
     return httpx::Request("GET", "https://example.org");
 }
 
-Bytes gzip(std::string_view data) {
-    z_stream s{};
-    EXPECT_EQ(deflateInit2(&s, 9, Z_DEFLATED, MAX_WBITS | 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
-    Bytes out(deflateBound(&s, data.size()) + 32, '\0');
-    s.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-    s.avail_in = static_cast<uInt>(data.size());
-    s.next_out = reinterpret_cast<Bytef*>(out.data());
-    s.avail_out = static_cast<uInt>(out.size());
-    EXPECT_EQ(deflate(&s, Z_FINISH), Z_STREAM_END);
-    out.resize(s.total_out);
-    deflateEnd(&s);
-    return out;
-}
+using httpx::test::gzip;
 
 // ASCII text in a UTF-16/32 encoding, as Python's str.encode(encoding) (BOM + little endian for
 // the plain "utf-16"/"utf-32").
