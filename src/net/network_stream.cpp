@@ -33,41 +33,19 @@ bool socket_readable(int fd) {
     return ::poll(&p, 1, 0) != 0;
 }
 
-template <class Socket>
-class SocketStream final : public NetworkStream {
-public:
-    explicit SocketStream(Socket socket) : socket_(std::move(socket)) {}
-    awaitable<std::size_t> read_some(asio::mutable_buffer buffer) override {
-        auto [ec, n] = co_await socket_.async_read_some(
-            buffer, asio::experimental::as_tuple(asio::use_awaitable));
-        if (ec == asio::error::eof) co_return 0;
-        if (ec) throw boost::system::system_error(ec);
-        co_return n;
-    }
-    awaitable<void> write(std::span<const asio::const_buffer> buffers) override {
-        co_await asio::async_write(socket_, buffers, asio::use_awaitable);
-    }
-    void close() noexcept override {
-        boost::system::error_code ignored;
-        socket_.shutdown(Socket::shutdown_both, ignored);
-        socket_.close(ignored);
-    }
-    bool is_readable() const override {
-        return !socket_.is_open() || socket_readable(const_cast<Socket&>(socket_).native_handle());
-    }
+template <class Stream>
+constexpr bool is_tls = std::is_same_v<Stream, asio::ssl::stream<tcp::socket>>;
 
-private:
-    Socket socket_;
-};
-
-class TlsStream final : public NetworkStream {
+// A NetworkStream over an Asio stream: a TCP or Unix socket, or TLS over TCP.
+template <class Stream>
+class AsioStream final : public NetworkStream {
 public:
-    explicit TlsStream(asio::ssl::stream<tcp::socket> stream) : stream_(std::move(stream)) {}
+    explicit AsioStream(Stream stream) : stream_(std::move(stream)) {}
     awaitable<std::size_t> read_some(asio::mutable_buffer buffer) override {
         auto [ec, n] = co_await stream_.async_read_some(
             buffer, asio::experimental::as_tuple(asio::use_awaitable));
-        // A peer closing without close_notify ends the stream like EOF does: the HTTP framing
-        // says whether the body was complete.
+        // A TLS peer closing without close_notify ends the stream like EOF does: the HTTP
+        // framing says whether the body was complete.
         if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) co_return 0;
         if (ec) throw boost::system::system_error(ec);
         co_return n;
@@ -77,23 +55,26 @@ public:
     }
     void close() noexcept override {
         boost::system::error_code ignored;
-        stream_.lowest_layer().shutdown(tcp::socket::shutdown_both, ignored);
-        stream_.lowest_layer().close(ignored);
+        socket().shutdown(asio::socket_base::shutdown_both, ignored);
+        socket().close(ignored);
     }
     bool is_readable() const override {
-        auto& socket = const_cast<asio::ssl::stream<tcp::socket>&>(stream_).lowest_layer();
-        return !socket.is_open() || socket_readable(socket.native_handle());
+        return !socket().is_open() || socket_readable(socket().native_handle());
     }
     std::string alpn_protocol() const override {
-        const unsigned char* data = nullptr;
-        unsigned int length = 0;
-        SSL_get0_alpn_selected(const_cast<asio::ssl::stream<tcp::socket>&>(stream_).native_handle(),
-                               &data, &length);
-        return std::string(reinterpret_cast<const char*>(data), length);
+        if constexpr (is_tls<Stream>) {
+            const unsigned char* data = nullptr;
+            unsigned int length = 0;
+            SSL_get0_alpn_selected(const_cast<Stream&>(stream_).native_handle(), &data, &length);
+            return std::string(reinterpret_cast<const char*>(data), length);
+        } else {
+            return {};
+        }
     }
 
 private:
-    asio::ssl::stream<tcp::socket> stream_;
+    auto& socket() const { return const_cast<Stream&>(stream_).lowest_layer(); }
+    Stream stream_;
 };
 
 void apply_socket_options(tcp::socket& socket, const ConnectSettings& settings) {
@@ -155,11 +136,11 @@ awaitable<std::unique_ptr<NetworkStream>> connect_once(const std::string& host, 
             co_await socket.async_connect(asio::local::stream_protocol::endpoint(*settings.uds),
                                           asio::experimental::as_tuple(asio::use_awaitable));
         if (ec) throw ConnectError("Failed to connect to " + *settings.uds + ": " + ec.message());
-        co_return std::make_unique<SocketStream<asio::local::stream_protocol::socket>>(
+        co_return std::make_unique<AsioStream<asio::local::stream_protocol::socket>>(
             std::move(socket));
     }
     tcp::socket socket = co_await connect_tcp(host, port, settings);
-    if (!tls) co_return std::make_unique<SocketStream<tcp::socket>>(std::move(socket));
+    if (!tls) co_return std::make_unique<AsioStream<tcp::socket>>(std::move(socket));
 
     asio::ssl::stream<tcp::socket> stream(std::move(socket), *settings.tls);
     SSL* ssl = stream.native_handle();
@@ -179,7 +160,7 @@ awaitable<std::unique_ptr<NetworkStream>> connect_once(const std::string& host, 
     if (ec)
         throw ConnectError("TLS handshake with " + host +
                            " failed: " + tls_failure_reason(ssl, ec));
-    co_return std::make_unique<TlsStream>(std::move(stream));
+    co_return std::make_unique<AsioStream<asio::ssl::stream<tcp::socket>>>(std::move(stream));
 }
 
 }  // namespace
