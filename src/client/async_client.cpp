@@ -6,6 +6,7 @@
 #include "content/text_decoder.hpp"
 #include "httpx/exceptions.hpp"
 #include "httpx/http_transport.hpp"
+#include "models/default_port.hpp"
 #include "models/response_access.hpp"
 
 #include <algorithm>
@@ -30,21 +31,15 @@ URL with_trailing_slash(const URL& url) {
     return url.copy_with(components);
 }
 
-std::optional<int> port_or_default(const URL& url) {
-    if (url.port()) return url.port();
-    if (url.scheme() == "http") return 80;
-    if (url.scheme() == "https") return 443;
-    return std::nullopt;
-}
-
 bool same_origin(const URL& a, const URL& b) {
     return a.scheme() == b.scheme() && a.host() == b.host() &&
-           port_or_default(a) == port_or_default(b);
+           detail::port_or_default(a) == detail::port_or_default(b);
 }
 
 bool is_https_redirect(const URL& from, const URL& to) {
-    return from.host() == to.host() && from.scheme() == "http" && port_or_default(from) == 80 &&
-           to.scheme() == "https" && port_or_default(to) == 443;
+    return from.host() == to.host() && from.scheme() == "http" &&
+           detail::port_or_default(from) == 80 && to.scheme() == "https" &&
+           detail::port_or_default(to) == 443;
 }
 
 // Attaches the request to a RequestError that has none (HTTPX's request_context).

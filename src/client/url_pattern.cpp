@@ -1,5 +1,7 @@
 #include "client/url_pattern.hpp"
 
+#include "models/default_port.hpp"
+
 #include "models/idna.hpp"
 
 #include <algorithm>
@@ -16,12 +18,6 @@ std::string lower(std::string_view s) {
     std::transform(out.begin(), out.end(), out.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return out;
-}
-
-std::optional<int> default_port(std::string_view scheme) {
-    if (scheme == "http" || scheme == "ws") return 80;
-    if (scheme == "https" || scheme == "wss") return 443;
-    return std::nullopt;
 }
 
 bool ends_with(std::string_view s, std::string_view suffix) {

@@ -2,6 +2,7 @@
 // and `URL.join` on top of Boost.URL's RFC 3986 resolution.
 #include <httpx/url.hpp>
 
+#include "models/default_port.hpp"
 #include "models/idna.hpp"
 #include "models/percent_encoding.hpp"
 
@@ -15,6 +16,13 @@
 #include <vector>
 
 namespace httpx {
+
+std::optional<int> detail::default_port(std::string_view scheme) noexcept {
+    if (scheme == "http" || scheme == "ws") return 80;
+    if (scheme == "https" || scheme == "wss") return 443;
+    if (scheme == "ftp") return 21;
+    return std::nullopt;
+}
 
 struct URL::Parsed {
     std::string scheme;
@@ -228,13 +236,6 @@ std::string encode_host(std::string_view host) {
     return detail::idna_encode_host(host);
 }
 
-int default_port(std::string_view scheme) {
-    if (scheme == "http" || scheme == "ws") return 80;
-    if (scheme == "https" || scheme == "wss") return 443;
-    if (scheme == "ftp") return 21;
-    return -1;
-}
-
 // Unlike HTTPX (Python's int(): signs, spaces, any size), a port must be 0-65535 in digits:
 // it is used as a TCP port.
 std::optional<int> normalize_port(std::string_view port, std::string_view scheme) {
@@ -248,7 +249,7 @@ std::optional<int> normalize_port(std::string_view port, std::string_view scheme
     if (!digits || value > 65535) {
         throw InvalidURL("Invalid port: " + detail::python_repr(port));
     }
-    if (value == default_port(scheme)) return std::nullopt;
+    if (value == detail::default_port(scheme)) return std::nullopt;
     return static_cast<int>(value);
 }
 

@@ -1,6 +1,7 @@
 #include "transport/connection_pool.hpp"
 
 #include "httpx/exceptions.hpp"
+#include "models/default_port.hpp"
 
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/post.hpp>
@@ -24,14 +25,6 @@ struct ConnectionPool::Waiter {
     std::function<void()> wake;  // completes the awaiting acquire(), posted to its executor
     std::shared_ptr<asio::steady_timer> timer;
 };
-
-namespace {
-
-int default_port(const std::string& scheme) {
-    return scheme == "https" ? 443 : 80;
-}
-
-}  // namespace
 
 ConnectionPool::ConnectionPool(Limits limits, net::ConnectSettings settings)
     : limits_(limits), settings_(std::move(settings)) {
@@ -204,7 +197,7 @@ awaitable<Response> ConnectionPool::handle_request(Request& request) {
     }
     if (url.raw_host().empty()) throw UnsupportedProtocol("Request URL is missing a host.");
     const bool tls = scheme == "https";
-    const int port = url.port().value_or(default_port(scheme));
+    const int port = *detail::port_or_default(url);  // http or https: always known
     const std::string origin = scheme + "://" + url.raw_host() + ":" + std::to_string(port);
     Timeout timeout;
     if (auto it = request.extensions().find("timeout"); it != request.extensions().end()) {
