@@ -3,7 +3,6 @@
 
 #include "client/url_pattern.hpp"
 #include "content/decoders.hpp"
-#include "content/text_decoder.hpp"
 #include "httpx/exceptions.hpp"
 #include "httpx/http_transport.hpp"
 #include "models/default_port.hpp"
@@ -65,7 +64,6 @@ struct AsyncClient::Impl {
 
     std::shared_ptr<AsyncBaseTransport> transport;
     // The transport the client made itself (no `transport` option), null otherwise.
-    std::shared_ptr<AsyncBaseTransport> builtin_transport;
     // Mounts, most specific first; a null transport means "the default one".
     std::vector<std::pair<detail::URLPattern, std::shared_ptr<AsyncBaseTransport>>> mounts;
     bool closed = false;
@@ -92,8 +90,7 @@ struct AsyncClient::Impl {
             transport_options.http2 = o.http2;
             transport_options.limits = o.limits;
             transport_options.proxy = std::move(o.proxy);
-            transport = builtin_transport =
-                std::make_shared<AsyncHTTPTransport>(std::move(transport_options));
+            transport = std::make_shared<AsyncHTTPTransport>(std::move(transport_options));
         }
         for (auto& [pattern, mounted] : o.mounts)
             mounts.emplace_back(detail::URLPattern(pattern), mounted);
@@ -206,17 +203,9 @@ struct AsyncClient::Impl {
     }
 
     awaitable<Response> send_single_request(Request& request) {
+        // As in HTTPX, the scheme is the transport's business: a MockTransport or a mount may
+        // handle any scheme, AsyncHTTPTransport raises UnsupportedProtocol for the others.
         std::shared_ptr<AsyncBaseTransport> chosen = transport_for_url(request.url());
-        const std::string& scheme = request.url().scheme();
-        // As in HTTPX, the scheme is the transport's business (a MockTransport or a mount may
-        // handle any scheme); only the built-in default transport speaks just HTTP(S) and WS(S).
-        if (chosen == builtin_transport && scheme != "http" && scheme != "https" &&
-            scheme != "ws" && scheme != "wss") {
-            std::string message =
-                scheme.empty() ? "Request URL is missing an 'http://' or 'https://' protocol."
-                               : "Request URL has an unsupported protocol '" + scheme + "://'.";
-            throw UnsupportedProtocol(message, std::make_shared<Request>(request));
-        }
         auto start = std::chrono::steady_clock::now();
         std::optional<Response> response;
         try {
@@ -226,17 +215,7 @@ struct AsyncClient::Impl {
         }
         response->set_request(request);
         detail::ResponseAccess::start_elapsed_clock(*response, start);
-        // HTTPX sets `response.default_encoding` from the client. The Response API offers only
-        // the explicit override, which is equivalent where the default would apply: no charset,
-        // or one that is not known.
-        if (auto charset = response->charset_encoding();
-            !charset || !content::is_known_encoding(*charset)) {
-            try {
-                response->set_encoding(default_encoding);
-            } catch (const std::logic_error&) {
-                // The transport already decoded the text: keep what it got.
-            }
-        }
+        detail::ResponseAccess::set_default_encoding(*response, default_encoding);
         {
             std::lock_guard lock(mutex);
             cookies.extract_cookies(request.url(), response->headers());

@@ -537,6 +537,10 @@ void ResponseAccess::start_elapsed_clock(Response& response,
         response.state_->elapsed = std::chrono::steady_clock::now() - start;
 }
 
+void ResponseAccess::set_default_encoding(Response& response, std::string encoding) {
+    response.state_->default_encoding = std::move(encoding);
+}
+
 std::shared_ptr<const Request> ResponseAccess::shared_request(const Response& response) {
     return response.state_->request;
 }

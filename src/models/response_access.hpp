@@ -13,6 +13,8 @@ struct ResponseAccess {
                                     std::chrono::steady_clock::time_point start);
     /// The request shared with exceptions raised while reading the body.
     static std::shared_ptr<const Request> shared_request(const Response& response);
+    /// The encoding used when the response names no (known) charset: the client's.
+    static void set_default_encoding(Response& response, std::string encoding);
     /// The raw body stream when the body is not read yet.
     static const AsyncByteStream* raw_stream(const Response& response);
 };
