@@ -127,12 +127,10 @@ struct AsyncClient::Impl {
             options.params = params.merge(options.params);
         Cookies merged_cookies = cookies;
         merged_cookies.update(options.cookies);
-        options.cookies = Cookies();
+        options.cookies = std::move(merged_cookies);
         if (!options.extensions.contains("timeout"))
             options.extensions["timeout"] = options.timeout.value_or(timeout);
-        Request request(method, std::move(merged_url), std::move(options));
-        set_cookie_header(request, merged_cookies);
-        return request;
+        return Request(method, std::move(merged_url), std::move(options));
     }
 
     static void set_cookie_header(Request& request, const Cookies& jar) {

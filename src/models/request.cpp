@@ -97,13 +97,10 @@ Request::Request(std::string_view method, URL url, RequestOptions options)
         if (iequals(name, "Transfer-Encoding") && headers_.contains("Content-Length")) continue;
         if (!headers_.contains(name)) headers_.add(name, value);
     }
+    // The cookies that apply to this URL (domain and path), as HTTPX's jar policy does.
     if (!options.cookies.empty() && !headers_.contains("Cookie")) {
-        std::string cookie_header;
-        for (const auto& cookie : options.cookies) {
-            if (!cookie_header.empty()) cookie_header += "; ";
-            cookie_header += cookie.name + "=" + cookie.value;
-        }
-        headers_.set("Cookie", std::move(cookie_header));
+        std::string cookie_header = options.cookies.cookie_header_for(url_);
+        if (!cookie_header.empty()) headers_.set("Cookie", std::move(cookie_header));
     }
     // HTTPX's auto headers go in front of all others: Host, then Content-Length: 0 for a
     // body-less POST/PUT/PATCH.
