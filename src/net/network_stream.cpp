@@ -17,6 +17,8 @@
 #include <openssl/x509v3.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <cerrno>
+#include <cstring>
 
 namespace httpx::net {
 
@@ -80,8 +82,13 @@ private:
 void apply_socket_options(tcp::socket& socket, const ConnectSettings& settings) {
     socket.set_option(tcp::no_delay(true));
     for (const auto& option : settings.socket_options) {
-        ::setsockopt(socket.native_handle(), option.level, option.name, &option.value,
-                     sizeof(option.value));
+        // As HTTPX (setsockopt's OSError inside the connect): a bad option fails the connect.
+        if (::setsockopt(socket.native_handle(), option.level, option.name, &option.value,
+                         sizeof(option.value)) != 0) {
+            throw ConnectError("Could not apply socket option (level " +
+                               std::to_string(option.level) + ", name " +
+                               std::to_string(option.name) + "): " + std::strerror(errno));
+        }
     }
 }
 

@@ -369,6 +369,27 @@ TEST_F(HttpTransport, FailedConnectsAreRetriedWithBackoff) {
     EXPECT_LT(elapsed, 3s);
 }
 
+TEST_F(HttpTransport, SocketOptionsAreAppliedAndABadOneFailsTheConnect) {
+    httpx::HTTPTransportOptions good;
+    good.socket_options = {{SOL_SOCKET, SO_KEEPALIVE, 1}};
+    make_client(good);
+    EXPECT_EQ(run(client->get(url("/"))).status_code(), 200);
+    httpx::HTTPTransportOptions bad;
+    bad.socket_options = {{SOL_SOCKET, -1, 1}};
+    make_client(bad);
+    EXPECT_THROW(run(client->get(url("/"))), httpx::ConnectError);
+}
+
+TEST_F(HttpTransport, SpeaksIpv6) {
+    TestServer::Options options;
+    options.host = "::1";
+    TestServer v6(options);
+    v6.start();
+    auto response = run(client->get("http://[::1]:" + std::to_string(v6.port()) + "/"));
+    EXPECT_EQ(response.text(), "Hello, world!");
+    EXPECT_EQ(response.url().host(), "::1");
+}
+
 TEST_F(HttpTransport, LocalAddressBindsTheSocket) {
     httpx::HTTPTransportOptions v4;
     v4.local_address = "127.0.0.1";
