@@ -6,10 +6,11 @@ set -euo pipefail
 packages=(
   cmake ninja-build g++ clang pkg-config ccache
   libboost1.81-dev libboost-url1.81-dev
-  libssl-dev zlib1g-dev libbrotli-dev libzstd-dev
+  libssl-dev zlib1g-dev libbrotli-dev libzstd-dev libnghttp2-dev
   nlohmann-json3-dev libidn2-dev libpsl-dev libcli11-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  nginx python3-httpbin gunicorn openssl
+  nginx python3-httpbin gunicorn openssl nghttp2-server nghttp2-client
+  libclang-rt-14-dev
 )
 
 missing=()
