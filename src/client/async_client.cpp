@@ -149,7 +149,8 @@ struct AsyncClient::Impl {
         const URL& url = request.url();
         if (!url.username().empty() || !url.password().empty())
             return std::make_shared<BasicAuth>(url.username(), url.password());
-        return std::make_shared<Auth>();
+        static const auto no_auth = std::make_shared<Auth>();  // stateless: one for all requests
+        return no_auth;
     }
 
     Request build_redirect_request(const Request& request, const Response& response) const {
@@ -221,8 +222,11 @@ struct AsyncClient::Impl {
         co_return std::move(*response);
     }
 
-    awaitable<Response> send_handling_redirects(Request request, bool follow,
+    // `first` is the auth flow's request, used in place (as HTTPX does: hooks may modify it);
+    // redirects build their own.
+    awaitable<Response> send_handling_redirects(Request& first, bool follow,
                                                 std::vector<Response>& history) {
+        std::optional<Request> redirected;
         EventHooks hooks;
         int redirect_limit = 0;
         {
@@ -231,6 +235,7 @@ struct AsyncClient::Impl {
             redirect_limit = max_redirects;
         }
         for (;;) {
+            Request& request = redirected ? *redirected : first;
             if (history.size() > static_cast<std::size_t>(redirect_limit))
                 throw TooManyRedirects("Exceeded maximum allowed redirects.",
                                        std::make_shared<Request>(request));
@@ -246,8 +251,8 @@ struct AsyncClient::Impl {
                     response.set_next_request(std::move(next));
                     co_return response;
                 }
-                co_await response.aread();
-                request = std::move(next);
+                co_await detail::ResponseAccess::read(response);
+                redirected = std::move(next);
             } catch (...) {
                 response.close();
                 throw;
@@ -267,23 +272,28 @@ struct AsyncClient::Impl {
         if (request_auth->requires_request_body()) co_await request.aread();
 
         // The auth flow sends through this; every response but the last goes to history.
-        std::vector<Response> history;
-        std::optional<Response> previous;
-        AuthSend send_one = [this, follow, &history,
-                             &previous](Request& next) -> awaitable<Response> {
-            if (previous) {
-                co_await previous->aread();
-                history.push_back(*previous);
+        // One pointer captured: small enough for std::function to hold without allocating.
+        struct Flow {
+            Impl* impl;
+            bool follow;
+            std::vector<Response> history;
+            std::optional<Response> previous;
+        } flow{this, follow, {}, {}};
+        AuthSend send_one = [captured = &flow](Request& next) -> awaitable<Response> {
+            Flow* f = captured;  // read before the first suspension (the closure may move)
+            if (f->previous) {
+                co_await detail::ResponseAccess::read(*f->previous);
+                f->history.push_back(*f->previous);
             }
-            std::vector<Response> chain = history;
-            Response response = co_await send_handling_redirects(next, follow, chain);
-            previous = response;
+            std::vector<Response> chain = f->history;
+            Response response = co_await f->impl->send_handling_redirects(next, f->follow, chain);
+            f->previous = response;
             co_return response;
         };
         Response response = co_await request_auth->auth_flow(request, send_one);
         if (!options.stream) {
             try {
-                co_await response.aread();
+                co_await detail::ResponseAccess::read(response);
             } catch (...) {
                 response.close();
                 throw;

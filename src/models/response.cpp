@@ -91,11 +91,6 @@ AsyncIterator<Out> pipeline(AsyncIterator<In> source,
     return AsyncIterator<Out>([self] { return Pipeline<Out, In>::next(self); });
 }
 
-// The raw body's next chunk, unless the response was closed: reading on after `aclose()` must
-// neither download the rest of the body nor end quietly as if it were complete.
-awaitable<std::optional<Bytes>> next_unless_closed(std::shared_ptr<Response::State> state,
-                                                   std::shared_ptr<AsyncIterator<Bytes>> source);
-
 awaitable<std::optional<Bytes>> pop_front(std::shared_ptr<std::deque<Bytes>> pieces) {
     if (pieces->empty()) co_return std::nullopt;
     std::optional<Bytes> piece(std::move(pieces->front()));
@@ -411,46 +406,110 @@ bool Response::is_stream_consumed() const noexcept {
 }
 
 awaitable<Bytes> Response::aread() {
-    if (!state_->content) {
-        Bytes body;
-        AsyncIterator<Bytes> chunks = aiter_bytes();
-        while (auto chunk = co_await chunks.next()) body += *chunk;
-        state_->content = std::move(body);
-    }
+    co_await detail::ResponseAccess::read(*this);
     co_return *state_->content;
 }
 
 namespace {
 
-awaitable<std::optional<Bytes>> next_unless_closed(std::shared_ptr<Response::State> state,
-                                                   std::shared_ptr<AsyncIterator<Bytes>> source) {
-    if (state->is_closed) throw StreamClosed();
-    std::optional<Bytes> chunk = co_await source->next();
-    if (state->is_closed) throw StreamClosed();  // closed while the read was pending
-    co_return chunk;
+// The body as the caller iterates it: the raw chunks of the stream, counted, optionally decoded
+// (aiter_bytes) and re-chunked (chunk_size). One coroutine per chunk; an undecoded, unchunked
+// chunk is moved through untouched, so that a large download is not copied again here.
+struct BodyIterator {
+    std::shared_ptr<Response::State> state;
+    AsyncIterator<Bytes> source;
+    std::unique_ptr<content::ContentDecoder> decoder;  // null: the raw bytes
+    std::optional<content::ByteChunker> chunker;       // only with a chunk_size
+    std::deque<Bytes> pending;
+    bool done = false;
+
+    void emit(Bytes bytes) {
+        if (!chunker) {
+            if (!bytes.empty()) pending.push_back(std::move(bytes));
+            return;
+        }
+        for (auto& piece : chunker->decode(bytes)) pending.push_back(std::move(piece));
+    }
+
+    void decode(std::string_view raw) {
+        try {
+            emit(decoder->decode(raw));
+        } catch (RequestError& e) {
+            state->rethrow_with_request(e);
+        }
+    }
+
+    void finish() {
+        done = true;
+        if (decoder) {
+            try {
+                emit(decoder->flush());
+            } catch (RequestError& e) {
+                state->rethrow_with_request(e);
+            }
+        }
+        if (chunker)
+            for (auto& piece : chunker->flush()) pending.push_back(std::move(piece));
+        state->close();
+    }
+
+    static awaitable<std::optional<Bytes>> next(std::shared_ptr<BodyIterator> self) {
+        for (;;) {
+            if (!self->pending.empty()) {
+                std::optional<Bytes> out(std::move(self->pending.front()));
+                self->pending.pop_front();
+                co_return out;
+            }
+            if (self->done) co_return std::nullopt;
+            // Reading on after `aclose()` must neither download the rest of the body nor end
+            // quietly as if it were complete.
+            if (self->state->is_closed) throw StreamClosed();
+            std::optional<Bytes> raw = co_await self->source.next();
+            if (self->state->is_closed) throw StreamClosed();  // closed while the read waited
+            if (!raw) {
+                self->finish();
+                continue;
+            }
+            self->state->num_bytes_downloaded += raw->size();
+            if (!self->decoder && !self->chunker) co_return raw;
+            if (self->decoder)
+                self->decode(*raw);
+            else
+                self->emit(std::move(*raw));
+        }
+    }
+};
+
+// The decoder for the response's Content-Encoding, or null for none (identity).
+std::unique_ptr<content::ContentDecoder> decoder_for(const Headers& headers) {
+    auto coding = headers.get("Content-Encoding");
+    if (!coding) return nullptr;
+    std::string_view value = *coding;
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+        value.remove_prefix(1);
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+    if (value.empty() || iequals(value, "identity")) return nullptr;
+    return content::make_content_decoder(*coding);
+}
+
+AsyncIterator<Bytes> iterate_body(const std::shared_ptr<Response::State>& state, bool decode,
+                                  std::optional<std::size_t> chunk_size) {
+    auto& s = *state;
+    if (s.is_stream_consumed) throw StreamConsumed();
+    if (s.is_closed || !s.stream) throw StreamClosed();
+    auto self = std::make_shared<BodyIterator>();
+    if (chunk_size) self->chunker.emplace(chunk_size);
+    if (decode) self->decoder = decoder_for(s.headers);
+    s.is_stream_consumed = true;
+    self->state = state;
+    self->source = s.stream->aiter();
+    return AsyncIterator<Bytes>([self] { return BodyIterator::next(self); });
 }
 
 }  // namespace
 
 AsyncIterator<Bytes> Response::aiter_raw(std::optional<std::size_t> chunk_size) {
-    auto& s = *state_;
-    if (s.is_stream_consumed) throw StreamConsumed();
-    if (s.is_closed || !s.stream) throw StreamClosed();
-    s.is_stream_consumed = true;
-
-    auto state = state_;
-    auto source = std::make_shared<AsyncIterator<Bytes>>(s.stream->aiter());
-    auto chunker = std::make_shared<content::ByteChunker>(chunk_size);
-    return pipeline<Bytes, Bytes>(
-        AsyncIterator<Bytes>([state, source] { return next_unless_closed(state, source); }),
-        [state, chunker](Bytes& raw, std::deque<Bytes>& out) {
-            state->num_bytes_downloaded += raw.size();
-            for (auto& piece : chunker->decode(raw)) out.push_back(std::move(piece));
-        },
-        [state, chunker](std::deque<Bytes>& out) {
-            for (auto& piece : chunker->flush()) out.push_back(std::move(piece));
-            state->close();
-        });
+    return iterate_body(state_, false, chunk_size);
 }
 
 AsyncIterator<Bytes> Response::aiter_bytes(std::optional<std::size_t> chunk_size) {
@@ -463,29 +522,7 @@ AsyncIterator<Bytes> Response::aiter_bytes(std::optional<std::size_t> chunk_size
         for (std::size_t i = 0; i < body.size(); i += size) pieces->push_back(body.substr(i, size));
         return AsyncIterator<Bytes>([pieces] { return pop_front(pieces); });
     }
-    std::shared_ptr<content::ContentDecoder> decoder =
-        content::make_content_decoder(state->headers.get("Content-Encoding").value_or(""));
-    auto chunker = std::make_shared<content::ByteChunker>(chunk_size);
-    auto emit = [chunker](Bytes decoded, std::deque<Bytes>& out) {
-        for (auto& piece : chunker->decode(decoded)) out.push_back(std::move(piece));
-    };
-    return pipeline<Bytes, Bytes>(
-        aiter_raw(),
-        [state, decoder, emit](Bytes& raw, std::deque<Bytes>& out) {
-            try {
-                emit(decoder->decode(raw), out);
-            } catch (RequestError& e) {
-                state->rethrow_with_request(e);
-            }
-        },
-        [state, decoder, chunker, emit](std::deque<Bytes>& out) {
-            try {
-                emit(decoder->flush(), out);
-            } catch (RequestError& e) {
-                state->rethrow_with_request(e);
-            }
-            for (auto& piece : chunker->flush()) out.push_back(std::move(piece));
-        });
+    return iterate_body(state, true, chunk_size);
 }
 
 AsyncIterator<std::string> Response::aiter_text(std::optional<std::size_t> chunk_size) {
@@ -543,6 +580,20 @@ void ResponseAccess::set_default_encoding(Response& response, std::string encodi
 
 std::shared_ptr<const Request> ResponseAccess::shared_request(const Response& response) {
     return response.state_->request;
+}
+
+awaitable<void> ResponseAccess::read(Response& response) {
+    auto state = response.state_;
+    if (state->content) co_return;
+    Bytes body;
+    AsyncIterator<Bytes> chunks = response.aiter_bytes();
+    while (auto chunk = co_await chunks.next()) {
+        if (body.empty())
+            body = std::move(*chunk);  // most bodies arrive in one chunk: no copy
+        else
+            body += *chunk;
+    }
+    state->content = std::move(body);
 }
 
 const AsyncByteStream* ResponseAccess::raw_stream(const Response& response) {

@@ -15,6 +15,8 @@ struct ResponseAccess {
     static std::shared_ptr<const Request> shared_request(const Response& response);
     /// The encoding used when the response names no (known) charset: the client's.
     static void set_default_encoding(Response& response, std::string encoding);
+    /// `aread()` without returning a copy of the body.
+    static awaitable<void> read(Response& response);
     /// The raw body stream when the body is not read yet.
     static const AsyncByteStream* raw_stream(const Response& response);
 };

@@ -53,7 +53,12 @@ public:
         co_return n;
     }
     awaitable<void> write(std::span<const asio::const_buffer> buffers) override {
-        co_await asio::async_write(stream_, buffers, asio::use_awaitable);
+        // asio::transfer_all() caps each send at 64 KiB: a 32 MiB upload would take 512
+        // system calls. Let the kernel take as much as the socket buffer holds instead.
+        auto as_much_as_possible = [](const boost::system::error_code& ec, std::size_t) {
+            return ec ? std::size_t(0) : std::size_t(1) << 30;
+        };
+        co_await asio::async_write(stream_, buffers, as_much_as_possible, asio::use_awaitable);
     }
     void close() noexcept override {
         boost::system::error_code ignored;

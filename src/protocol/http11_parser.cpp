@@ -9,6 +9,7 @@
 #include <cctype>
 #include <limits>
 #include <utility>
+#include <vector>
 
 namespace httpx::protocol {
 
@@ -32,6 +33,7 @@ struct MessageState {
     std::string reason;
     Headers headers;
     Headers trailers;
+    std::vector<Headers::value_type> fields;  // the head's fields, until it is complete
     bool header_complete = false;
     std::size_t field_count = 0;
     bool saw_content_length = false;
@@ -47,6 +49,8 @@ struct MessageState {
         reason.clear();
         headers.clear();
         trailers.clear();
+        fields.clear();
+        fields.reserve(16);  // one allocation per head instead of one per doubling
         header_complete = false;
         field_count = 0;
         saw_content_length = false;
@@ -89,7 +93,6 @@ private:
             ec = http::error::bad_field;
             return;
         }
-        auto& fields = state_.header_complete ? state_.trailers : state_.headers;
         if (!state_.header_complete) {
             if (name == http::field::content_length) state_.saw_content_length = true;
             if (name == http::field::transfer_encoding) state_.saw_transfer_encoding = true;
@@ -101,12 +104,17 @@ private:
                 return;
             }
         }
-        fields.add(std::string(name_string.data(), name_string.size()),
-                   std::string(value.data(), value.size()));
+        std::string name_copy(name_string.data(), name_string.size());
+        std::string value_copy(value.data(), value.size());
+        if (state_.header_complete)
+            state_.trailers.add(std::move(name_copy), std::move(value_copy));
+        else
+            state_.fields.emplace_back(std::move(name_copy), std::move(value_copy));
     }
 
     void on_header_impl(error_code& ec) override {
         state_.header_complete = true;
+        state_.headers = Headers(std::exchange(state_.fields, {}));
         state_.field_count = 0;  // trailers are counted on their own
         if (auto length = content_length()) state_.content_length = *length;
         if (state_.connect_request && state_.status / 100 == 2) {
@@ -317,12 +325,23 @@ struct ResponseParser::Impl {
 ResponseParser::ResponseParser(std::string_view request_method, ParserLimits limits)
     : impl_(std::make_unique<Impl>()) {
     impl_->limits = limits;
-    impl_->head_request = request_method == "HEAD";
     impl_->state.limits = &impl_->limits;
     impl_->state.sink = &impl_->sink;
     impl_->state.body = &impl_->body;
-    impl_->state.connect_request = request_method == "CONNECT";
-    impl_->start_message();
+    reset(request_method);
+}
+
+void ResponseParser::reset(std::string_view request_method) {
+    auto& m = *impl_;
+    m.head_request = request_method == "HEAD";
+    m.state.connect_request = request_method == "CONNECT";
+    m.phase = Phase::head;
+    m.upgraded = false;
+    m.sink = nullptr;
+    m.body.clear();
+    m.state.error.clear();
+    m.state.body_received = 0;
+    m.start_message();
 }
 
 ResponseParser::~ResponseParser() = default;
@@ -424,6 +443,9 @@ std::string ResponseParser::http_version() const {
 
 const httpx::Headers& ResponseParser::headers() const noexcept {
     return impl_->state.headers;
+}
+httpx::Headers ResponseParser::take_headers() noexcept {
+    return std::exchange(impl_->state.headers, httpx::Headers{});
 }
 const httpx::Headers& ResponseParser::trailers() const noexcept {
     return impl_->state.trailers;

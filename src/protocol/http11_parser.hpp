@@ -48,6 +48,9 @@ public:
     /// CONNECT: a 2xx opens a tunnel).
     explicit ResponseParser(std::string_view request_method, ParserLimits limits = {});
     ~ResponseParser();
+    /// Starts over with the response to another request on the same connection, keeping the
+    /// limits and the allocated state (a connection reuses one parser).
+    void reset(std::string_view request_method);
     ResponseParser(ResponseParser&&) noexcept;
     ResponseParser& operator=(ResponseParser&&) noexcept;
 
@@ -87,6 +90,8 @@ public:
     std::string http_version() const;
     /// The final response's header fields in order, names in their original case.
     const httpx::Headers& headers() const noexcept;
+    /// Moves the header fields out (`headers()` is empty afterwards).
+    httpx::Headers take_headers() noexcept;
     /// The fields of a chunked body's trailer section, once `message_done()`.
     const httpx::Headers& trailers() const noexcept;
     /// The Content-Length of the final response, when it has one.

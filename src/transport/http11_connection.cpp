@@ -1,13 +1,15 @@
 #include "transport/http11_connection.hpp"
 
 #include "httpx/exceptions.hpp"
-#include "net/deadline.hpp"
+#include "net/stream_deadline.hpp"
 #include "protocol/http11_parser.hpp"
 #include "protocol/http11_serializer.hpp"
 
+#include <boost/asio/this_coro.hpp>
 #include <boost/system/system_error.hpp>
 
 #include <array>
+#include <cstring>
 
 namespace httpx::transport {
 
@@ -17,7 +19,7 @@ namespace {
 
 constexpr std::size_t kReadSize = 64 * 1024;  // httpcore reads 64 KiB at a time, as do we
 
-std::optional<net::Duration> phase(const std::optional<Timeout::Duration>& d) {
+std::optional<net::StreamDeadline::Duration> phase(const std::optional<Timeout::Duration>& d) {
     return d;
 }
 
@@ -27,20 +29,26 @@ std::optional<net::Duration> phase(const std::optional<Timeout::Duration>& d) {
 // handler of the response's stream.
 struct Http11Connection::Exchange {
     std::shared_ptr<Http11Connection> connection;
-    protocol::ResponseParser parser;
-    std::optional<net::Duration> read_timeout;
+    protocol::ResponseParser& parser;  // the connection's, reset for this exchange
+    std::optional<net::StreamDeadline::Duration> read_timeout;
     Release release;
     bool finished = false;
 
     Exchange(std::shared_ptr<Http11Connection> c, std::string_view method,
-             std::optional<net::Duration> timeout, Release r)
-        : connection(std::move(c)), parser(method), read_timeout(timeout), release(std::move(r)) {}
+             std::optional<net::StreamDeadline::Duration> timeout, Release r)
+        : connection(std::move(c)),
+          parser(connection->parser_),
+          read_timeout(timeout),
+          release(std::move(r)) {
+        parser.reset(method);
+    }
 
     void finish(bool reusable) {
         if (finished) return;
         finished = true;
         // Bytes beyond the response on an idle connection mean a confused server: don't reuse.
         if (reusable && connection->begin_ != connection->end_) reusable = false;
+        connection->deadline_->idle();
         if (!reusable) connection->close();
         auto r = std::move(release);
         if (r) r(reusable);
@@ -57,22 +65,24 @@ struct Http11Connection::Exchange {
             if (used > 0) co_return;
         }
         // Make room: move what is left to the front and keep at least kReadSize free.
+        // (The buffer never shrinks: resizing it back would zero-fill it on every read.)
         if (c.begin_ > 0) {
-            c.buffer_.erase(0, c.begin_);
+            std::memmove(c.buffer_.data(), c.buffer_.data() + c.begin_, c.end_ - c.begin_);
             c.end_ -= c.begin_;
             c.begin_ = 0;
         }
         if (c.buffer_.size() < c.end_ + kReadSize) c.buffer_.resize(c.end_ + kReadSize);
         std::size_t n = 0;
+        c.deadline_->start(read_timeout);
         try {
-            n = co_await net::within<ReadTimeout>(
-                read_timeout,
-                c.stream_->read_some(
-                    asio::buffer(c.buffer_.data() + c.end_, c.buffer_.size() - c.end_)),
-                "Timed out while receiving data from the host.");
+            n = co_await c.stream_->read_some(
+                asio::buffer(c.buffer_.data() + c.end_, c.buffer_.size() - c.end_));
         } catch (const boost::system::system_error& e) {
+            if (c.deadline_->finish())
+                throw ReadTimeout("Timed out while receiving data from the host.");
             throw ReadError(e.code().message());
         }
+        c.deadline_->finish();
         if (n == 0) {
             parser.feed_eof();
             co_return;
@@ -83,9 +93,11 @@ struct Http11Connection::Exchange {
 
     static awaitable<std::optional<Bytes>> next_chunk(std::shared_ptr<Exchange> self) {
         for (;;) {
+            // Once finished, the connection and its parser may carry the next exchange.
+            if (self->finished) co_return std::nullopt;
             Bytes body = self->parser.take_body();
             if (!body.empty()) co_return body;
-            if (self->parser.message_done() || self->finished) {
+            if (self->parser.message_done()) {
                 self->finish(self->parser.message_done() && self->parser.keep_alive());
                 co_return std::nullopt;
             }
@@ -115,12 +127,15 @@ awaitable<void> Http11Connection::write_request(Request& request, const Timeout&
     protocol::serialize_request_head(request.method(), target, request.headers(), head_);
 
     auto write = [&](std::span<const asio::const_buffer> buffers) -> awaitable<void> {
+        deadline_->start(phase(timeout.write));
         try {
-            co_await net::within<WriteTimeout>(phase(timeout.write), stream_->write(buffers),
-                                               "Timed out while sending data to the host.");
+            co_await stream_->write(buffers);
         } catch (const boost::system::system_error& e) {
+            if (deadline_->finish())
+                throw WriteTimeout("Timed out while sending data to the host.");
             throw WriteError(e.code().message());
         }
+        deadline_->finish();
     };
 
     const AsyncByteStream& body = request.stream();
@@ -153,7 +168,13 @@ awaitable<void> Http11Connection::write_request(Request& request, const Timeout&
 awaitable<Response> Http11Connection::handle_request(Request& request, const Timeout& timeout,
                                                      Release release) {
     received_nothing_ = true;
-    co_await write_request(request, timeout);
+    if (!deadline_) deadline_.emplace(co_await asio::this_coro::executor, *stream_);
+    try {
+        co_await write_request(request, timeout);
+    } catch (...) {
+        deadline_->idle();
+        throw;
+    }
 
     auto exchange = std::make_shared<Exchange>(shared_from_this(), request.method(),
                                                phase(timeout.read), nullptr);
@@ -161,12 +182,13 @@ awaitable<Response> Http11Connection::handle_request(Request& request, const Tim
         while (!exchange->parser.headers_done()) co_await exchange->receive_more();
     } catch (...) {
         exchange->finished = true;  // the caller releases the connection
+        deadline_->idle();
         throw;
     }
     exchange->release = std::move(release);
 
     ResponseOptions options;
-    options.headers = exchange->parser.headers();
+    options.headers = exchange->parser.take_headers();
     options.extensions["http_version"] = exchange->parser.http_version();
     options.extensions["reason_phrase"] = std::string(exchange->parser.reason());
     AsyncByteStream body(

@@ -6,10 +6,13 @@
 #include "httpx/request.hpp"
 #include "httpx/response.hpp"
 #include "net/network_stream.hpp"
+#include "net/stream_deadline.hpp"
+#include "protocol/http11_parser.hpp"
 
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace httpx::transport {
@@ -48,6 +51,8 @@ private:
     std::size_t begin_ = 0, end_ = 0;
     bool received_nothing_ = true;
     std::string head_;  // reused between requests: no allocation per request head
+    protocol::ResponseParser parser_{"GET"};       // reused between requests (reset per exchange)
+    std::optional<net::StreamDeadline> deadline_;  // made on the first request's executor
 };
 
 }  // namespace httpx::transport

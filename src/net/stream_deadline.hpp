@@ -1,0 +1,48 @@
+// The read and write timeouts of one connection, with one timer per connection.
+#pragma once
+
+#include "net/network_stream.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+
+namespace httpx::net {
+
+/// Times the operations of one stream, one at a time, and closes the stream when one overruns.
+///
+/// Cheaper than `within()` (two coroutines, a parallel group and a timer per operation): each
+/// operation only records its deadline (one clock read). A single timer per connection sleeps
+/// until the earliest deadline it may have to enforce; when it wakes up early (the operation it
+/// was armed for finished and a later one runs) it re-arms for the later deadline, so the timer
+/// is touched about once per exchange rather than twice per socket operation.
+///
+///     deadline.start(timeout.read);
+///     try { n = co_await stream.read_some(...); }  // fails when the time ran out
+///     catch (...) { if (deadline.finish()) throw ReadTimeout(...); throw; }
+///     deadline.finish();
+class StreamDeadline {
+public:
+    using Duration = std::chrono::duration<double>;
+
+    StreamDeadline(const boost::asio::any_io_executor& executor, NetworkStream& stream);
+    ~StreamDeadline();
+    StreamDeadline(const StreamDeadline&) = delete;
+    StreamDeadline& operator=(const StreamDeadline&) = delete;
+
+    /// An operation on the stream starts now and may take `limit` (none: no limit).
+    void start(std::optional<Duration> limit);
+    /// The operation ended. Returns true when it was cancelled because its time ran out.
+    bool finish() noexcept;
+    /// No operation follows soon (the connection goes idle): releases the timer, so that a
+    /// pending wait does not keep the io_context running.
+    void idle() noexcept;
+
+private:
+    struct State;
+    std::shared_ptr<State> state_;  // shared with the timer's completion handler
+};
+
+}  // namespace httpx::net
