@@ -6,7 +6,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
 .PHONY: all deps configure build demo test unit-test install-test interop-test clang-build clean \
-  format
+  format bench bench-peers release
 
 all: build
 
@@ -42,6 +42,28 @@ clang-build: deps
 	cmake --build $(BUILD_DIR)-clang -j $(JOBS)
 
 test: unit-test install-test interop-test clang-build
+
+# Benchmarks (docs/performance.md) use a Release build of their own.
+RELEASE_DIR ?= build-release
+release: deps
+	cmake -S . -B $(RELEASE_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DHTTPXX_BUILD_TESTS=OFF \
+	  -DHTTPXX_BUILD_EXAMPLES=OFF $(CMAKE_FLAGS)
+
+# Google Benchmark micro-benchmarks of the hot paths (BENCH_ARGS: e.g. --benchmark_filter=Parse).
+bench: release
+	cmake --build $(RELEASE_DIR) -j $(JOBS) --target httpxx_microbench
+	$(RELEASE_DIR)/bench/httpxx_microbench $(BENCH_ARGS)
+
+# httpxx next to its peers in ../shared/bench (nginx on loopback). The harness's variables pass
+# through: make bench-peers CLIENTS=httpxx,wrk SCENARIOS=h1-small-c64 REPS=3 (also N_SMALL,
+# SKIP_CLIENTS, WITH_RUST, ...). The report goes to $(RELEASE_DIR) unless RESULTS_MD says otherwise.
+export RESULTS_MD ?= $(CURDIR)/$(RELEASE_DIR)/results-peers.md
+export RESULTS_JSONL ?= $(CURDIR)/$(RELEASE_DIR)/peers-raw.jsonl
+bench-peers: release
+	cmake --build $(RELEASE_DIR) -j $(JOBS) --target httpxx_bench
+	EXTRA_CLIENTS=$(CURDIR)/$(RELEASE_DIR)/bench/clients.conf$(if $(EXTRA_CLIENTS),:$(EXTRA_CLIENTS)) \
+	EXTRA_BUILD='cmake --build $(CURDIR)/$(RELEASE_DIR) -j $(JOBS) --target httpxx_bench' \
+	  bash ../shared/bench/run-peers.sh
 
 format:
 	clang-format -i $$(git ls-files '*.hpp' '*.cpp')

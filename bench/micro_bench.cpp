@@ -1,0 +1,353 @@
+// httpxx_microbench: Google Benchmark micro-benchmarks of the hot paths (`make bench`).
+// Every benchmark also reports heap allocations per iteration ("allocs"), counted by the global
+// operator new replaced below, the way Seastar and fasthttp measure clients.
+#include <httpx/httpx.hpp>
+
+#include "content/decoders.hpp"
+#include "net/network_stream.hpp"
+#include "protocol/http11_parser.hpp"
+#include "protocol/http11_serializer.hpp"
+#include "transport/http11_connection.hpp"
+
+#include <benchmark/benchmark.h>
+#include <brotli/encode.h>
+#include <zlib.h>
+#include <zstd.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <algorithm>
+#include <any>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <span>
+#include <string>
+#include <string_view>
+
+// ---------------------------------------------------------------- allocation counting
+namespace {
+std::uint64_t allocations = 0;  // the benchmarks run on one thread
+}
+
+void* operator new(std::size_t size) {
+    ++allocations;
+    if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+    throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept {
+    std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+    std::free(p);
+}
+
+namespace {
+
+namespace asio = boost::asio;
+namespace protocol = httpx::protocol;
+
+// Counts the allocations of the benchmark's timed loop and reports them per iteration.
+class AllocationCounter {
+public:
+    explicit AllocationCounter(benchmark::State& state) : state_(state), start_(allocations) {}
+    ~AllocationCounter() {
+        state_.counters["allocs"] = benchmark::Counter(static_cast<double>(allocations - start_),
+                                                       benchmark::Counter::kAvgIterations);
+    }
+
+private:
+    benchmark::State& state_;
+    std::uint64_t start_;
+};
+
+// ---------------------------------------------------------------- test data
+// What nginx answers to GET /small in the peer benchmark.
+constexpr std::string_view kSmallResponse =
+    "HTTP/1.1 200 OK\r\n"
+    "Server: nginx/1.22.1\r\n"
+    "Date: Tue, 25 Nov 2026 02:00:00 GMT\r\n"
+    "Content-Type: application/octet-stream\r\n"
+    "Content-Length: 100\r\n"
+    "Last-Modified: Tue, 25 Nov 2026 01:00:00 GMT\r\n"
+    "Connection: keep-alive\r\n"
+    "ETag: \"6543a1b2-64\"\r\n"
+    "Accept-Ranges: bytes\r\n"
+    "\r\n"
+    "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567"
+    "890123456789";
+
+// A large head (40 fields, ~3 KiB): cookies, CSP and tracing headers of a big web site.
+std::string large_response() {
+    std::string r = "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n";
+    for (int i = 0; i < 38; ++i) {
+        r += "X-Header-" + std::to_string(i) + ": ";
+        r += std::string(60, static_cast<char>('a' + i % 26));
+        r += "\r\n";
+    }
+    r += "Content-Length: 100\r\n\r\n";
+    r += std::string(100, 'x');
+    return r;
+}
+
+// A compressible body: text-like lines, as JSON or HTML responses are.
+std::string text_body(std::size_t size) {
+    std::string out;
+    out.reserve(size + 64);
+    for (std::uint64_t i = 0; out.size() < size; ++i) {
+        out += "{\"id\": " + std::to_string(i * 7919 % 100003) + ", \"name\": \"item-" +
+               std::to_string(i) + "\", \"tags\": [\"a\", \"b\"]}\n";
+    }
+    out.resize(size);
+    return out;
+}
+
+std::string gzip(std::string_view data) {
+    z_stream s{};
+    deflateInit2(&s, 6, Z_DEFLATED, MAX_WBITS | 16, 8, Z_DEFAULT_STRATEGY);
+    std::string out(deflateBound(&s, data.size()) + 32, '\0');
+    s.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+    s.avail_in = static_cast<uInt>(data.size());
+    s.next_out = reinterpret_cast<Bytef*>(out.data());
+    s.avail_out = static_cast<uInt>(out.size());
+    deflate(&s, Z_FINISH);
+    out.resize(s.total_out);
+    deflateEnd(&s);
+    return out;
+}
+
+std::string brotli(std::string_view data) {
+    std::size_t size = BrotliEncoderMaxCompressedSize(data.size());
+    std::string out(size, '\0');
+    BrotliEncoderCompress(5, BROTLI_DEFAULT_WINDOW, BROTLI_MODE_TEXT, data.size(),
+                          reinterpret_cast<const uint8_t*>(data.data()), &size,
+                          reinterpret_cast<uint8_t*>(out.data()));
+    out.resize(size);
+    return out;
+}
+
+std::string zstd(std::string_view data) {
+    std::string out(ZSTD_compressBound(data.size()), '\0');
+    out.resize(ZSTD_compress(out.data(), out.size(), data.data(), data.size(), 3));
+    return out;
+}
+
+// ---------------------------------------------------------------- models
+void BM_UrlParse(benchmark::State& state) {
+    AllocationCounter count(state);
+    for (auto _ : state) {
+        httpx::URL url("http://127.0.0.1:18080/small");
+        benchmark::DoNotOptimize(url);
+    }
+}
+BENCHMARK(BM_UrlParse);
+
+void BM_UrlParseComplex(benchmark::State& state) {
+    AllocationCounter count(state);
+    for (auto _ : state) {
+        httpx::URL url("https://user:pw@api.example.com:8443/v1/items/42?q=a%20b&page=2#top");
+        benchmark::DoNotOptimize(url);
+    }
+}
+BENCHMARK(BM_UrlParseComplex);
+
+httpx::Headers response_headers() {
+    protocol::ResponseParser parser("GET");
+    parser.feed(kSmallResponse);
+    return parser.headers();
+}
+
+void BM_HeaderLookupHit(benchmark::State& state) {
+    const httpx::Headers headers = response_headers();
+    AllocationCounter count(state);
+    for (auto _ : state) benchmark::DoNotOptimize(headers.get("content-length"));
+}
+BENCHMARK(BM_HeaderLookupHit);
+
+void BM_HeaderLookupMiss(benchmark::State& state) {
+    const httpx::Headers headers = response_headers();
+    AllocationCounter count(state);
+    for (auto _ : state) benchmark::DoNotOptimize(headers.contains("Content-Encoding"));
+}
+BENCHMARK(BM_HeaderLookupMiss);
+
+// ---------------------------------------------------------------- protocol
+void BM_SerializeRequestHead(benchmark::State& state) {
+    httpx::AsyncClient client;
+    const httpx::Request request = client.build_request("GET", "http://127.0.0.1:18080/small");
+    std::string out;
+    AllocationCounter count(state);
+    for (auto _ : state) {
+        out.clear();
+        protocol::serialize_request_head(request.method(), request.url().raw_path(),
+                                         request.headers(), out);
+        benchmark::DoNotOptimize(out.data());
+    }
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * out.size()));
+}
+BENCHMARK(BM_SerializeRequestHead);
+
+void parse_response(benchmark::State& state, std::string_view response) {
+    AllocationCounter count(state);
+    for (auto _ : state) {
+        protocol::ResponseParser parser("GET");
+        parser.feed(response);
+        benchmark::DoNotOptimize(parser.take_body());
+    }
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * response.size()));
+}
+
+void BM_ParseResponseSmall(benchmark::State& state) {
+    parse_response(state, kSmallResponse);
+}
+BENCHMARK(BM_ParseResponseSmall);
+
+void BM_ParseResponseLargeHead(benchmark::State& state) {
+    parse_response(state, large_response());
+}
+BENCHMARK(BM_ParseResponseLargeHead);
+
+// A 1 MiB chunked body in 4 KiB chunks, fed in 64 KiB reads as a connection would.
+void BM_ChunkedDecode(benchmark::State& state) {
+    std::string message = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+    const std::string chunk(4096, 'c');
+    for (int i = 0; i < 256; ++i) protocol::append_chunk(chunk, message);
+    message += protocol::last_chunk();
+    AllocationCounter count(state);
+    for (auto _ : state) {
+        protocol::ResponseParser parser("GET");
+        std::uint64_t received = 0;
+        parser.set_body_sink([&](std::string_view piece) { received += piece.size(); });
+        std::string_view rest = message;
+        while (!rest.empty() && !parser.message_done()) {
+            std::string_view read = rest.substr(0, 64 * 1024);
+            std::size_t used = parser.feed(read);
+            rest.remove_prefix(used);
+            if (used == 0) break;
+        }
+        if (received != 256 * chunk.size()) state.SkipWithError("chunked body not decoded");
+        benchmark::DoNotOptimize(received);
+    }
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * message.size()));
+}
+BENCHMARK(BM_ChunkedDecode);
+
+// ---------------------------------------------------------------- content decoding
+// Decodes 1 MiB of text-like data in 64 KiB input chunks; throughput is of decoded bytes.
+void decode(benchmark::State& state, std::string_view coding, const std::string& encoded,
+            std::size_t decoded_size) {
+    AllocationCounter count(state);
+    for (auto _ : state) {
+        auto decoder = httpx::content::make_content_decoder(coding);
+        std::uint64_t out = 0;
+        auto sink = [&](std::string_view piece) { out += piece.size(); };
+        for (std::size_t i = 0; i < encoded.size(); i += 64 * 1024)
+            decoder->decode_into(std::string_view(encoded).substr(i, 64 * 1024), sink);
+        decoder->flush_into(sink);
+        if (out != decoded_size) state.SkipWithError("decoded size differs");
+    }
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * decoded_size));
+}
+
+void BM_DecodeGzip(benchmark::State& state) {
+    const std::string body = text_body(1 << 20);
+    decode(state, "gzip", gzip(body), body.size());
+}
+BENCHMARK(BM_DecodeGzip);
+
+void BM_DecodeBrotli(benchmark::State& state) {
+    const std::string body = text_body(1 << 20);
+    decode(state, "br", brotli(body), body.size());
+}
+BENCHMARK(BM_DecodeBrotli);
+
+void BM_DecodeZstd(benchmark::State& state) {
+    const std::string body = text_body(1 << 20);
+    decode(state, "zstd", zstd(body), body.size());
+}
+BENCHMARK(BM_DecodeZstd);
+
+// ---------------------------------------------------------------- a full exchange in memory
+// A connected "socket" whose peer answers every request written to it with the same response.
+class CannedServerStream final : public httpx::net::NetworkStream {
+public:
+    explicit CannedServerStream(std::string_view response) : response_(response) {}
+    httpx::awaitable<std::size_t> read_some(asio::mutable_buffer buffer) override {
+        if (pending_ == 0) co_return 0;  // nothing was asked: end of stream
+        const std::size_t n = std::min(buffer.size(), pending_);
+        const std::size_t offset = response_.size() - pending_;
+        std::memcpy(buffer.data(), response_.data() + offset, n);
+        pending_ -= n;
+        co_return n;
+    }
+    httpx::awaitable<void> write(std::span<const asio::const_buffer>) override {
+        pending_ = response_.size();
+        co_return;
+    }
+    void close() noexcept override {}
+    bool is_readable() const override { return false; }
+
+private:
+    std::string_view response_;
+    std::size_t pending_ = 0;
+};
+
+// AsyncClient -> this transport -> Http11Connection -> CannedServerStream: everything of a
+// request but the pool and the kernel.
+class InMemoryTransport final : public httpx::AsyncBaseTransport {
+public:
+    explicit InMemoryTransport(std::string_view response)
+        : connection_(std::make_shared<httpx::transport::Http11Connection>(
+              std::make_unique<CannedServerStream>(response), "http://127.0.0.1:18080")) {}
+    httpx::awaitable<httpx::Response> handle_async_request(httpx::Request& request) override {
+        httpx::Timeout timeout;
+        if (auto it = request.extensions().find("timeout"); it != request.extensions().end())
+            if (auto* t = std::any_cast<httpx::Timeout>(&it->second)) timeout = *t;
+        httpx::Response response =
+            co_await connection_->handle_request(request, timeout, [](bool) {});
+        co_return response;
+    }
+
+private:
+    std::shared_ptr<httpx::transport::Http11Connection> connection_;
+};
+
+httpx::awaitable<void> client_loop(benchmark::State& state, httpx::AsyncClient& client,
+                                   const httpx::URL& url) {
+    AllocationCounter count(state);
+    for (auto _ : state) {
+        httpx::Response response = co_await client.get(url);
+        if (response.content().size() != 100) state.SkipWithError("wrong body");
+    }
+}
+
+void run_client(benchmark::State& state, std::shared_ptr<httpx::AsyncBaseTransport> transport) {
+    asio::io_context io_context(1);
+    httpx::ClientOptions options;
+    options.transport = std::move(transport);
+    httpx::AsyncClient client(std::move(options));
+    const httpx::URL url("http://127.0.0.1:18080/small");
+    asio::co_spawn(io_context, client_loop(state, client, url), asio::detached);
+    io_context.run();
+}
+
+void BM_ClientGetInMemoryHttp11(benchmark::State& state) {
+    run_client(state, std::make_shared<InMemoryTransport>(kSmallResponse));
+}
+BENCHMARK(BM_ClientGetInMemoryHttp11);
+
+// The client's own policy layer alone (no HTTP/1.1 at all): HTTPX's MockTransport.
+void BM_ClientGetMockTransport(benchmark::State& state) {
+    run_client(state, std::make_shared<httpx::MockTransport>([](httpx::Request&) {
+                   httpx::ResponseOptions options;
+                   options.content = std::string(100, 'x');
+                   return httpx::Response(200, std::move(options));
+               }));
+}
+BENCHMARK(BM_ClientGetMockTransport);
+
+}  // namespace
+
+BENCHMARK_MAIN();
