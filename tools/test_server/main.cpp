@@ -1,8 +1,10 @@
 // httpxx-testserver: the test server as a program, for the demo and for trying things with curl.
-//   httpxx-testserver [--host H] [--port N] [--tls-dir DIR] [--idle-close-ms MS]
+//   httpxx-testserver [--host H] [--port N] [--tls-dir DIR] [--idle-close-ms MS] [--http2]
+//                     [--http2-only] [--max-concurrent-streams N] [--initial-window-size N]
 // With --tls-dir it writes fresh test certificates into DIR (see test_certificates.hpp) and
-// serves HTTPS with DIR/server.pem; clients trust DIR/ca.pem. Prints "listening on URL" once
-// ready, then runs until SIGINT or SIGTERM.
+// serves HTTPS with DIR/server.pem; clients trust DIR/ca.pem. --http2 adds HTTP/2: by ALPN "h2"
+// over TLS, with prior knowledge (h2c) over plain TCP; --http2-only turns HTTP/1.1 off. Prints
+// "listening on URL" once ready, then runs until SIGINT or SIGTERM.
 #include <signal.h>
 
 #include <charconv>
@@ -20,7 +22,9 @@ namespace {
 
 [[noreturn]] void usage(int status) {
     (status == 0 ? std::cout : std::cerr)
-        << "usage: httpxx-testserver [--host H] [--port N] [--tls-dir DIR] [--idle-close-ms MS]\n";
+        << "usage: httpxx-testserver [--host H] [--port N] [--tls-dir DIR] [--idle-close-ms MS]\n"
+           "                         [--http2] [--http2-only] [--max-concurrent-streams N]\n"
+           "                         [--initial-window-size N]\n";
     std::exit(status);
 }
 
@@ -39,6 +43,15 @@ int main(int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
         const std::string_view arg = argv[i];
         if (arg == "--help" || arg == "-h") usage(0);
+        if (arg == "--http2") {
+            options.http2 = true;
+            continue;
+        }
+        if (arg == "--http2-only") {
+            options.http2 = true;
+            options.http1 = false;
+            continue;
+        }
         if (i + 1 >= argc) usage(2);
         const std::string_view value = argv[++i];
         if (arg == "--port") {
@@ -49,6 +62,12 @@ int main(int argc, char** argv) {
             tls_dir = std::string(value);
         } else if (arg == "--idle-close-ms") {
             options.idle_close = std::chrono::milliseconds(number(value, 24ul * 3600 * 1000));
+        } else if (arg == "--max-concurrent-streams") {
+            options.http2_max_concurrent_streams =
+                static_cast<std::uint32_t>(number(value, 1u << 31));
+        } else if (arg == "--initial-window-size") {
+            options.http2_initial_window_size =
+                static_cast<std::uint32_t>(number(value, (1u << 31) - 1));
         } else {
             usage(2);
         }

@@ -1,6 +1,7 @@
-// The project's own HTTP/1.1 test server (TLS optional), used by the integration tests and by the
-// demo. It runs on its own thread with its own io_context; its routes are listed in
-// test_server.cpp (and in README-style comments below). Some routes misbehave on purpose.
+// The project's own test server: HTTP/1.1, and HTTP/2 when Options::http2 is set (over TLS by
+// ALPN, over plain TCP with prior knowledge), used by the integration tests and by the demo. It
+// runs on its own thread with its own io_context; its routes (routes.cpp) are listed below, and
+// every route answers over both protocols. Some routes misbehave on purpose.
 #pragma once
 
 #include <chrono>
@@ -10,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace httpx::testing {
 
@@ -57,6 +59,33 @@ struct ServerState;
 //   /misbehave/bad_chunk     chunked body with an invalid chunk size, closes
 //   /misbehave/close_idle    answers normally (keep-alive), then closes the connection at once
 //   /misbehave/headers_only_then_close  Content-Length: 100 head, no body, closes
+//   /stats                   JSON: the counters below, "connection" (this request's connection id),
+//                            "protocol", and "connections": [{id, protocol, requests,
+//                            peak_streams, open_streams, resets_received, open}]
+//   /trailers[?n=N]          "Hello, world!" (or N pattern bytes), then the trailers
+//                            x-trailer: done and x-body-length: <length> (HTTP/1.1: chunked)
+//   /upload?hash=sha256      as /upload, plus "sha256": the hex digest of the body
+//   /upload?read_ms=N        as /upload, but waits N ms after each piece of body it reads (a
+//                            slow consumer: over HTTP/2 the client's window fills up)
+//   /h2/reset?code=C&stage=start|headers|body&n=N&ms=D
+//                            RST_STREAM with error code C (default 2) before the response
+//                            (stage=start, the default), after its HEADERS, or after HEADERS and N
+//                            pattern bytes (default 1000); ms: wait D ms first. HTTP/1.1: TCP RST.
+//   /h2/goaway?code=C&last=L&ms=D&close=1
+//                            after D ms (default 0), GOAWAY with error code C (default 0) and
+//                            last-stream-id L (default: this stream): streams above L are dropped
+//                            unanswered, streams up to L complete, then the server closes; this
+//                            stream, if <= L, gets 200 "goaway sent". close=1: the TCP connection
+//                            closes as soon as the GOAWAY is written. HTTP/1.1: 200 and close.
+//   /h2/bad_header?kind=K    200 "Hello, world!" with a head HTTP/2 forbids: K = uppercase
+//                            (X-Upper-Case: 1), connection (connection: keep-alive),
+//                            transfer_encoding, pseudo (a :path in the response), no_status (no
+//                            :status). HTTP/1.1: the same fields, as a normal response.
+// Over HTTP/2 the HTTP/1.1 misbehaviours become: reset: TCP RST; stall: never answers; truncate
+// and headers_only_then_close: HEADERS with content-length: 100 (and 50 bytes), then the TCP
+// connection closes; lie_length: content-length: 10, 20 bytes, END_STREAM; garbage: those bytes
+// amid the frames, then close; bad_chunk: a DATA frame on stream 0, then close; close_idle and
+// /headers/close: the answer, then GOAWAY(NO_ERROR) and close; /http10: a normal 200.
 // Anything else: 404.
 class TestServer {
 public:
@@ -64,8 +93,32 @@ public:
         std::string host = "127.0.0.1";
         std::uint16_t port = 0;  // 0: an ephemeral port, see port()
         std::optional<TlsFiles> tls;
-        // Close keep-alive connections that stay idle this long between requests; 0 = never.
+        // Close keep-alive connections that stay idle this long between requests (HTTP/2: with no
+        // stream open, after a GOAWAY); 0 = never.
         std::chrono::milliseconds idle_close{0};
+        // HTTP/2: TLS offers ALPN "h2" before "http/1.1"; plain TCP takes HTTP/2 with prior
+        // knowledge (a client that starts with the connection preface) and HTTP/1.1 otherwise.
+        bool http2 = false;
+        // With http2: false makes the server HTTP/2 only (ALPN offers only "h2"; a TLS client that
+        // offers other protocols only fails the handshake; anything else is read as HTTP/2).
+        bool http1 = true;
+        // SETTINGS_MAX_CONCURRENT_STREAMS the server announces (and enforces).
+        std::uint32_t http2_max_concurrent_streams = 100;
+        // SETTINGS_INITIAL_WINDOW_SIZE the server announces: how much of a request body a client
+        // may send on a stream before the route consumes it (the connection window is raised to
+        // match when larger than the default 65535).
+        std::uint32_t http2_initial_window_size = 65535;
+    };
+
+    // One accepted connection, as seen by the server.
+    struct ConnectionStats {
+        std::uint64_t id = 0;               // 1-based, in accept order
+        std::string protocol;               // "HTTP/1.1" or "HTTP/2"
+        std::uint64_t requests = 0;         // requests (HTTP/2: streams) dispatched to a route
+        std::uint64_t peak_streams = 0;     // most HTTP/2 streams open at once
+        std::uint64_t open_streams = 0;     // HTTP/2 streams open now
+        std::uint64_t resets_received = 0;  // RST_STREAM frames the client sent
+        bool open = false;
     };
 
     TestServer();
@@ -93,10 +146,15 @@ public:
     // Connections accepted since start().
     std::uint64_t connections_accepted() const;
     // Requests whose head was read and dispatched to a route since start() (counted before any
-    // of the response is written, so a client that has its response sees the count).
+    // of the response is written, so a client that has its response sees the count); an HTTP/2
+    // stream counts once its request headers are complete (even if a GOAWAY drops it later).
     std::uint64_t requests_served() const;
     // Connections currently open.
     std::uint64_t open_connections() const;
+    // Every connection accepted since start(), in accept order.
+    std::vector<ConnectionStats> connection_stats() const;
+    // The most HTTP/2 streams open at once on one connection since start().
+    std::uint64_t peak_concurrent_streams() const;
 
 private:
     std::unique_ptr<detail::ServerState> state_;
