@@ -43,6 +43,8 @@ struct ConnectSettings {
     std::optional<std::string> local_address;
     std::vector<SocketOption> socket_options;
     int retries = 0;
+    bool http1 = true;   // HTTP/1.1 offered (ALPN) and spoken
+    bool http2 = false;  // HTTP/2 offered by ALPN; over plain TCP only without http1
 };
 
 /// Builds the TLS context of a transport: system trust store unless `verify` says otherwise,

@@ -9,19 +9,34 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
+
 namespace httpx::transport {
 
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
 
+namespace {
+
+// Streams one HTTP/2 connection carries at once, whatever the server allows (httpcore's cap):
+// each may buffer a stream window of response body.
+constexpr std::size_t kMaxStreamsPerConnection = 100;
+// Attempts of one request whose stream the server refused (GOAWAY, REFUSED_STREAM).
+constexpr int kMaxAttempts = 5;
+
+}  // namespace
+
 // A request waiting for a connection. Decided exactly once, under the pool's lock: granted
-// (a connection to reuse, or capacity to open one), timed out, cancelled, or pool closed.
+// (a connection to reuse, a stream slot, or capacity to open one), timed out, cancelled, or
+// pool closed. It waits in its origin's queue and, when it waits for capacity, in the global
+// one; `parked` waiters wait for a connection of their origin being opened (maybe HTTP/2).
 struct ConnectionPool::Waiter {
     enum class Outcome { pending, granted, timed_out, cancelled, closed };
     std::string origin;
     Outcome outcome = Outcome::pending;
-    std::shared_ptr<Http11Connection> connection;
-    std::list<std::shared_ptr<Waiter>>::iterator in_pool, in_origin;
+    Lease lease;
+    bool global = false, parked = false;
+    std::list<std::shared_ptr<Waiter>>::iterator in_pool, in_origin, in_parked;
     std::function<void()> wake;  // completes the awaiting acquire(), posted to its executor
     std::shared_ptr<asio::steady_timer> timer;
 };
@@ -37,10 +52,22 @@ ConnectionPool::~ConnectionPool() {
     close();
 }
 
-bool ConnectionPool::expired_locked(const Http11Connection& connection) const {
+bool ConnectionPool::expired_locked(const Connection& connection) const {
     return limits_.keepalive_expiry &&
            Clock::now() - connection.idle_since >
                std::chrono::duration_cast<Clock::duration>(*limits_.keepalive_expiry);
+}
+
+bool ConnectionPool::may_be_http2(const Origin& origin) const {
+    return settings_.http2 && origin.protocol != Protocol::http11 &&
+           (origin.tls || !settings_.http1);
+}
+
+void ConnectionPool::remove_idle_locked(Origin& origin,
+                                        std::list<std::shared_ptr<Connection>>::iterator it) {
+    if ((*it)->is_http2()) static_cast<Http2Connection&>(**it).pool.in_idle = false;
+    origin.idle.erase(it);
+    --idle_;
 }
 
 bool ConnectionPool::evict_idle_locked() {
@@ -52,10 +79,14 @@ bool ConnectionPool::evict_idle_locked() {
             oldest = &origin;
     }
     if (!oldest) return false;
-    oldest->idle.front()->close();
-    oldest->idle.pop_front();
-    --idle_;
-    --connections_;
+    std::shared_ptr<Connection> connection = oldest->idle.front();
+    if (connection->is_http2()) {
+        retire_locked(std::static_pointer_cast<Http2Connection>(connection));
+    } else {
+        remove_idle_locked(*oldest, oldest->idle.begin());
+        connection->close();
+        --connections_;
+    }
     return true;
 }
 
@@ -72,45 +103,174 @@ void settle(ConnectionPool::Waiter& waiter) {
 
 }  // namespace
 
+void ConnectionPool::grant_locked(std::shared_ptr<Waiter> waiter, Lease lease) {
+    Origin& origin = origins_[waiter->origin];
+    origin.waiters.erase(waiter->in_origin);
+    if (waiter->global) waiters_.erase(waiter->in_pool);
+    if (waiter->parked) origin.parked.erase(waiter->in_parked);
+    waiter->global = waiter->parked = false;
+    --waiting_;
+    waiter->outcome = Waiter::Outcome::granted;
+    waiter->lease = std::move(lease);
+    settle(*waiter);
+}
+
+ConnectionPool::Lease ConnectionPool::open_lease_locked(Origin& origin) {
+    ++connections_;
+    Lease lease;
+    lease.may_be_http2 = may_be_http2(origin);
+    if (lease.may_be_http2) ++origin.connecting_h2;
+    return lease;
+}
+
 void ConnectionPool::hand_over_slot_locked() {
     while (!waiters_.empty() &&
            (!limits_.max_connections || connections_ < *limits_.max_connections)) {
-        auto waiter = waiters_.front();
-        waiters_.pop_front();
-        origins_[waiter->origin].waiters.erase(waiter->in_origin);
-        waiter->outcome = Waiter::Outcome::granted;
-        ++connections_;
-        settle(*waiter);
+        std::shared_ptr<Waiter> waiter = waiters_.front();
+        Origin& origin = origins_[waiter->origin];
+        if (origin.connecting_h2 > 0) {
+            // The connection being opened for its origin may take it as a stream.
+            waiters_.pop_front();
+            waiter->global = false;
+            waiter->parked = true;
+            waiter->in_parked = origin.parked.insert(origin.parked.end(), waiter);
+            continue;
+        }
+        grant_locked(waiter, open_lease_locked(origin));
     }
 }
 
+void ConnectionPool::unpark_locked(Origin& origin) {
+    while (!origin.parked.empty() && origin.connecting_h2 == 0) {
+        std::shared_ptr<Waiter> waiter = origin.parked.front();
+        const bool has_capacity =
+            !limits_.max_connections || connections_ < *limits_.max_connections;
+        if (waiters_.empty() && (has_capacity || evict_idle_locked())) {
+            // Opens the next connection; if that one may be HTTP/2 too, the rest stay parked.
+            grant_locked(waiter, open_lease_locked(origin));
+            continue;
+        }
+        origin.parked.pop_front();
+        waiter->parked = false;
+        waiter->global = true;
+        waiter->in_pool = waiters_.insert(waiters_.end(), waiter);
+    }
+}
+
+void ConnectionPool::connecting_done_locked(Origin& origin) {
+    if (--origin.connecting_h2 == 0) unpark_locked(origin);
+}
+
+void ConnectionPool::take_stream_locked(Origin& origin,
+                                        const std::shared_ptr<Http2Connection>& connection) {
+    if (connection->pool.in_idle) remove_idle_locked(origin, connection->pool.idle);
+    ++connection->pool.streams;
+}
+
+void ConnectionPool::update_available_locked(Origin& origin,
+                                             const std::shared_ptr<Http2Connection>& connection) {
+    auto& state = connection->pool;
+    const bool available = state.accepting && !state.retired && !closed_ && state.streams > 0 &&
+                           state.streams < state.capacity;
+    if (available && !state.in_available) {
+        state.available = origin.available.insert(origin.available.end(), connection);
+        state.in_available = true;
+    } else if (!available && state.in_available) {
+        origin.available.erase(state.available);
+        state.in_available = false;
+    }
+}
+
+void ConnectionPool::serve_waiters_locked(Origin& origin,
+                                          const std::shared_ptr<Http2Connection>& connection) {
+    auto& state = connection->pool;
+    while (state.accepting && !state.retired && !closed_ && state.streams < state.capacity &&
+           !origin.waiters.empty()) {
+        std::shared_ptr<Waiter> waiter = origin.waiters.front();
+        take_stream_locked(origin, connection);
+        Lease lease;
+        lease.http2 = connection;
+        grant_locked(waiter, std::move(lease));
+    }
+    update_available_locked(origin, connection);
+}
+
+void ConnectionPool::retire_locked(const std::shared_ptr<Http2Connection>& connection) {
+    auto& state = connection->pool;
+    if (state.retired) return;
+    state.retired = true;
+    state.accepting = false;
+    Origin& origin = origins_[connection->origin()];
+    if (state.in_available) {
+        origin.available.erase(state.available);
+        state.in_available = false;
+    }
+    if (state.in_idle) remove_idle_locked(origin, state.idle);
+    connection->close();
+    --connections_;
+    if (std::exchange(state.pending, false)) connecting_done_locked(origin);
+}
+
 awaitable<ConnectionPool::Lease> ConnectionPool::acquire(
-    const std::string& origin_key, std::optional<std::chrono::duration<double>> timeout) {
+    const std::string& origin_key, bool tls, std::optional<std::chrono::duration<double>> timeout) {
     auto waiter = std::make_shared<Waiter>();
     {
         std::lock_guard lock(mutex_);
         if (closed_) throw std::logic_error("The transport has been closed.");
         Origin& origin = origins_[origin_key];
+        origin.tls = tls;
+        if (!origin.available.empty()) {
+            std::shared_ptr<Http2Connection> connection = origin.available.front();
+            take_stream_locked(origin, connection);
+            update_available_locked(origin, connection);
+            Lease lease;
+            lease.http2 = std::move(connection);
+            co_return lease;
+        }
+        bool closed_some = false;
         while (!origin.idle.empty()) {
-            std::shared_ptr<Http11Connection> connection = std::move(origin.idle.back());
-            origin.idle.pop_back();
-            --idle_;
+            std::shared_ptr<Connection> connection = origin.idle.back();
             // An idle connection the server closed (or expired) is replaced, never written to.
             if (expired_locked(*connection) || connection->is_readable()) {
-                connection->close();
-                --connections_;
+                if (connection->is_http2()) {
+                    retire_locked(std::static_pointer_cast<Http2Connection>(connection));
+                } else {
+                    remove_idle_locked(origin, std::prev(origin.idle.end()));
+                    connection->close();
+                    --connections_;
+                }
+                closed_some = true;
                 continue;
             }
-            co_return Lease{std::move(connection)};
+            Lease lease;
+            if (connection->is_http2()) {
+                lease.http2 = std::static_pointer_cast<Http2Connection>(connection);
+                take_stream_locked(origin, lease.http2);
+                update_available_locked(origin, lease.http2);
+            } else {
+                remove_idle_locked(origin, std::prev(origin.idle.end()));
+                lease.connection = std::static_pointer_cast<Http11Connection>(connection);
+            }
+            co_return lease;
         }
-        bool has_capacity = !limits_.max_connections || connections_ < *limits_.max_connections;
-        if (waiters_.empty() && (has_capacity || evict_idle_locked())) {
-            ++connections_;
-            co_return Lease{};
-        }
+        if (closed_some) hand_over_slot_locked();
         waiter->origin = origin_key;
-        waiter->in_pool = waiters_.insert(waiters_.end(), waiter);
         waiter->in_origin = origin.waiters.insert(origin.waiters.end(), waiter);
+        if (origin.connecting_h2 > 0) {
+            // A connection to this origin is being opened and may speak HTTP/2: wait for it
+            // rather than open another.
+            waiter->parked = true;
+            waiter->in_parked = origin.parked.insert(origin.parked.end(), waiter);
+        } else {
+            bool has_capacity = !limits_.max_connections || connections_ < *limits_.max_connections;
+            if (waiters_.empty() && (has_capacity || evict_idle_locked())) {
+                origin.waiters.erase(waiter->in_origin);
+                co_return open_lease_locked(origin);
+            }
+            waiter->global = true;
+            waiter->in_pool = waiters_.insert(waiters_.end(), waiter);
+        }
+        ++waiting_;
     }
 
     auto executor = co_await asio::this_coro::executor;
@@ -128,8 +288,12 @@ awaitable<ConnectionPool::Lease> ConnectionPool::acquire(
             std::lock_guard lock(mutex_);
             if (w->outcome != Waiter::Outcome::pending) return;
             w->outcome = outcome;
-            waiters_.erase(w->in_pool);
-            origins_[w->origin].waiters.erase(w->in_origin);
+            Origin& origin = origins_[w->origin];
+            origin.waiters.erase(w->in_origin);
+            if (w->global) waiters_.erase(w->in_pool);
+            if (w->parked) origin.parked.erase(w->in_parked);
+            w->global = w->parked = false;
+            --waiting_;
             settle(*w);
         };
         if (timeout) {
@@ -148,7 +312,7 @@ awaitable<ConnectionPool::Lease> ConnectionPool::acquire(
 
     switch (waiter->outcome) {
         case Waiter::Outcome::granted:
-            co_return Lease{std::move(waiter->connection)};
+            co_return std::move(waiter->lease);
         case Waiter::Outcome::timed_out:
             throw PoolTimeout("Timed out waiting for a connection from the pool.");
         case Waiter::Outcome::closed:
@@ -165,12 +329,9 @@ void ConnectionPool::release(const std::shared_ptr<Http11Connection>& connection
         Origin& origin = origins_[connection->origin()];
         if (!origin.waiters.empty()) {
             // Straight to the next request for the same origin.
-            auto waiter = origin.waiters.front();
-            origin.waiters.pop_front();
-            waiters_.erase(waiter->in_pool);
-            waiter->outcome = Waiter::Outcome::granted;
-            waiter->connection = connection;
-            settle(*waiter);
+            Lease lease;
+            lease.connection = connection;
+            grant_locked(origin.waiters.front(), std::move(lease));
             return;
         }
         if (waiters_.empty()) {
@@ -185,6 +346,66 @@ void ConnectionPool::release(const std::shared_ptr<Http11Connection>& connection
     connection->close();
     --connections_;
     hand_over_slot_locked();
+}
+
+void ConnectionPool::release_stream(const std::shared_ptr<Http2Connection>& connection) {
+    std::lock_guard lock(mutex_);
+    auto& state = connection->pool;
+    --state.streams;
+    if (state.retired) return;
+    Origin& origin = origins_[connection->origin()];
+    if (state.accepting && !closed_) {
+        if (!origin.waiters.empty() && state.streams < state.capacity) {
+            // The freed stream goes to the next request for the same origin.
+            serve_waiters_locked(origin, connection);
+            return;
+        }
+        update_available_locked(origin, connection);
+        if (state.streams > 0) return;
+        if (waiters_.empty()) {
+            connection->idle_since = Clock::now();
+            state.idle = origin.idle.insert(origin.idle.end(), connection);
+            state.in_idle = true;
+            ++idle_;
+            if (limits_.max_keepalive_connections && idle_ > *limits_.max_keepalive_connections)
+                evict_idle_locked();
+            return;
+        }
+        // Others wait for capacity: this connection makes room for them.
+    } else if (state.streams > 0) {
+        update_available_locked(origin, connection);
+        return;
+    }
+    retire_locked(connection);
+    hand_over_slot_locked();
+}
+
+void ConnectionPool::on_http2_settings(const std::shared_ptr<Http2Connection>& connection,
+                                       std::uint32_t max_streams) {
+    std::lock_guard lock(mutex_);
+    auto& state = connection->pool;
+    if (state.retired) return;
+    state.capacity = std::clamp<std::size_t>(max_streams, 1, kMaxStreamsPerConnection);
+    Origin& origin = origins_[connection->origin()];
+    origin.protocol = Protocol::http2;
+    // The waiting requests of the origin become streams, as many as the server allows; if
+    // some remain, they open the next connection.
+    serve_waiters_locked(origin, connection);
+    if (std::exchange(state.pending, false)) connecting_done_locked(origin);
+}
+
+void ConnectionPool::on_http2_unusable(const std::shared_ptr<Http2Connection>& connection) {
+    std::lock_guard lock(mutex_);
+    auto& state = connection->pool;
+    if (state.retired) return;
+    state.accepting = false;
+    Origin& origin = origins_[connection->origin()];
+    update_available_locked(origin, connection);
+    if (std::exchange(state.pending, false)) connecting_done_locked(origin);
+    if (state.streams == 0) {
+        retire_locked(connection);
+        hand_over_slot_locked();
+    }
 }
 
 awaitable<Response> ConnectionPool::handle_request(Request& request) {
@@ -206,23 +427,69 @@ awaitable<Response> ConnectionPool::handle_request(Request& request) {
     if (tls && !settings_.tls) throw ConnectError("TLS is not configured for this transport.");
 
     for (int attempt = 0;; ++attempt) {
-        Lease lease = co_await acquire(origin, timeout.pool);
-        const bool reused = lease.connection != nullptr;
+        Lease lease = co_await acquire(origin, tls, timeout.pool);
+        const bool reused = lease.connection != nullptr || lease.http2 != nullptr;
         std::shared_ptr<Http11Connection> connection = std::move(lease.connection);
-        if (!connection) {
+        std::shared_ptr<Http2Connection> http2 = std::move(lease.http2);
+        if (!connection && !http2) {
+            std::unique_ptr<net::NetworkStream> stream;
             try {
-                auto stream = co_await net::open_stream(url.raw_host(), port, tls, settings_,
-                                                        timeout.connect);
-                connection = std::make_shared<Http11Connection>(std::move(stream), origin);
+                stream = co_await net::open_stream(url.raw_host(), port, tls, settings_,
+                                                   timeout.connect);
             } catch (...) {
                 std::lock_guard lock(mutex_);
                 --connections_;
+                if (lease.may_be_http2) connecting_done_locked(origins_[origin]);
                 hand_over_slot_locked();
                 throw;
             }
+            // HTTP/2 by ALPN, or by prior knowledge when HTTP/1.1 is off (as httpcore).
+            const bool speaks_http2 =
+                settings_.http2 && (!settings_.http1 || stream->alpn_protocol() == "h2");
+            if (speaks_http2) {
+                auto executor = co_await asio::this_coro::executor;
+                std::weak_ptr<Http2Connection::Observer> observer = shared_from_this();
+                http2 = std::make_shared<Http2Connection>(std::move(stream), origin, executor,
+                                                          std::move(observer));
+                {
+                    std::lock_guard lock(mutex_);
+                    http2->pool.pending = lease.may_be_http2;
+                    http2->pool.streams = 1;  // this request's
+                }
+                http2->start();
+            } else {
+                {
+                    std::lock_guard lock(mutex_);
+                    if (lease.may_be_http2) {
+                        Origin& o = origins_[origin];
+                        o.protocol = Protocol::http11;
+                        connecting_done_locked(o);
+                    }
+                }
+                connection = std::make_shared<Http11Connection>(std::move(stream), origin);
+            }
+        }
+        auto self = shared_from_this();
+        if (http2) {
+            try {
+                Http2Connection::Release release = [self, http2] { self->release_stream(http2); };
+                Response response =
+                    co_await http2->handle_request(request, timeout, std::move(release), reused);
+                co_return response;
+            } catch (const RefusedStream& refused) {
+                release_stream(http2);
+                // Never processed by the server: the request goes again on another connection
+                // (if its body can be sent again).
+                if (attempt + 1 >= kMaxAttempts ||
+                    !(request.stream().is_replayable() || refused.body_untouched()))
+                    throw;
+            } catch (...) {
+                release_stream(http2);
+                throw;
+            }
+            continue;
         }
         try {
-            auto self = shared_from_this();
             Http11Connection::Release release = [self, connection](bool reusable) {
                 self->release(connection, reusable);
             };
@@ -250,22 +517,33 @@ void ConnectionPool::close() {
     std::lock_guard lock(mutex_);
     closed_ = true;
     for (auto& [key, origin] : origins_) {
-        for (auto& connection : origin.idle) connection->close();
-        connections_ -= origin.idle.size();
-        origin.idle.clear();
+        while (!origin.idle.empty()) {
+            std::shared_ptr<Connection> connection = origin.idle.front();
+            remove_idle_locked(origin, origin.idle.begin());
+            if (connection->is_http2()) {
+                auto& state = static_cast<Http2Connection&>(*connection).pool;
+                state.retired = true;
+                state.accepting = false;
+            }
+            connection->close();
+            --connections_;
+        }
+        for (auto& connection : origin.available) connection->pool.in_available = false;
+        origin.available.clear();
+        for (auto& waiter : origin.waiters) {
+            waiter->outcome = Waiter::Outcome::closed;
+            settle(*waiter);
+        }
         origin.waiters.clear();
-    }
-    idle_ = 0;
-    for (auto& waiter : waiters_) {
-        waiter->outcome = Waiter::Outcome::closed;
-        settle(*waiter);
+        origin.parked.clear();
     }
     waiters_.clear();
+    waiting_ = 0;
 }
 
 AsyncHTTPTransport::PoolStats ConnectionPool::stats() const {
     std::lock_guard lock(mutex_);
-    return {connections_, idle_, waiters_.size()};
+    return {connections_, idle_, waiting_};
 }
 
 }  // namespace httpx::transport

@@ -1,12 +1,14 @@
 // The connection pool behind AsyncHTTPTransport: per-origin idle connections, a global limit,
-// FIFO waiters. Every event (acquire, release, timeout, cancel) is O(1): no scan of queued
-// requests (httpcore's O(n^2) pool made one user wait 40 minutes at 16,000 requests).
+// FIFO waiters, HTTP/2 connections shared by many requests. Every event (acquire, release,
+// timeout, cancel, a connection's SETTINGS or GOAWAY) is O(1) per request it affects: no scan of
+// queued requests (httpcore's O(n^2) pool made one user wait 40 minutes at 16,000 requests).
 #pragma once
 
 #include "httpx/config.hpp"
 #include "httpx/http_transport.hpp"
 #include "net/network_stream.hpp"
 #include "transport/http11_connection.hpp"
+#include "transport/http2_connection.hpp"
 
 #include <chrono>
 #include <list>
@@ -17,10 +19,11 @@
 
 namespace httpx::transport {
 
-class ConnectionPool : public std::enable_shared_from_this<ConnectionPool> {
+class ConnectionPool : public std::enable_shared_from_this<ConnectionPool>,
+                       public Http2Connection::Observer {
 public:
     ConnectionPool(Limits limits, net::ConnectSettings settings);
-    ~ConnectionPool();
+    ~ConnectionPool() override;
 
     /// Sends `request` on a pooled connection (opening one when needed).
     awaitable<Response> handle_request(Request& request);
@@ -28,33 +31,70 @@ public:
     void close();
     AsyncHTTPTransport::PoolStats stats() const;
 
+    void on_http2_settings(const std::shared_ptr<Http2Connection>& connection,
+                           std::uint32_t max_streams) override;
+    void on_http2_unusable(const std::shared_ptr<Http2Connection>& connection) override;
+
     struct Waiter;
 
 private:
+    // What acquire() hands out: an idle HTTP/1.1 connection, a stream slot on an HTTP/2
+    // connection, or (neither) the capacity to open a new connection.
     struct Lease {
-        std::shared_ptr<Http11Connection> connection;  // an idle one to reuse, or null: open one
+        std::shared_ptr<Http11Connection> connection;
+        std::shared_ptr<Http2Connection> http2;
+        bool may_be_http2 = false;  // a new connection counted in its origin's `connecting_h2`
     };
+    enum class Protocol { unknown, http11, http2 };
     struct Origin {
-        std::list<std::shared_ptr<Http11Connection>> idle;  // most recently used at the back
-        std::list<std::shared_ptr<Waiter>> waiters;
+        bool tls = false;
+        Protocol protocol = Protocol::unknown;  // what the last connection turned out to speak
+        std::list<std::shared_ptr<Connection>> idle;  // most recently used at the back
+        // HTTP/2 connections with streams in use and room for more.
+        std::list<std::shared_ptr<Http2Connection>> available;
+        std::list<std::shared_ptr<Waiter>> waiters;  // every waiter for this origin
+        // Waiters held back for a connection being opened that may speak HTTP/2.
+        std::list<std::shared_ptr<Waiter>> parked;
+        // Connections being opened that may speak HTTP/2 (until their SETTINGS arrive).
+        std::size_t connecting_h2 = 0;
     };
 
-    awaitable<Lease> acquire(const std::string& origin,
+    awaitable<Lease> acquire(const std::string& origin, bool tls,
                              std::optional<std::chrono::duration<double>> timeout);
     void release(const std::shared_ptr<Http11Connection>& connection, bool reusable);
-    // With the lock held: gives freed capacity to the longest waiting request, if any.
+    void release_stream(const std::shared_ptr<Http2Connection>& connection);
+    // The remaining helpers run with the lock held.
+    // Gives freed capacity to the longest waiting requests, if any.
     void hand_over_slot_locked();
-    bool expired_locked(const Http11Connection& connection) const;
-    // With the lock held: closes the least recently used idle connection of any origin.
+    // A new connection, counted; `may_be_http2` when it must be waited for by its origin.
+    Lease open_lease_locked(Origin& origin);
+    // By value: the caller's reference may be the queue entry this erases.
+    void grant_locked(std::shared_ptr<Waiter> waiter, Lease lease);
+    // Origin waiters parked for an HTTP/2 connection that did not come (or is full): they
+    // proceed as any request (a new connection, or the global queue).
+    void unpark_locked(Origin& origin);
+    // A stream slot on `connection` for the oldest waiters of its origin, while it has room.
+    void serve_waiters_locked(Origin& origin, const std::shared_ptr<Http2Connection>& connection);
+    void take_stream_locked(Origin& origin, const std::shared_ptr<Http2Connection>& connection);
+    void update_available_locked(Origin& origin,
+                                 const std::shared_ptr<Http2Connection>& connection);
+    void connecting_done_locked(Origin& origin);
+    // Closes an HTTP/2 connection for good and frees its capacity.
+    void retire_locked(const std::shared_ptr<Http2Connection>& connection);
+    bool may_be_http2(const Origin& origin) const;
+    bool expired_locked(const Connection& connection) const;
+    // Closes the least recently used idle connection of any origin.
     bool evict_idle_locked();
+    void remove_idle_locked(Origin& origin, std::list<std::shared_ptr<Connection>>::iterator it);
 
     Limits limits_;
     net::ConnectSettings settings_;
     mutable std::mutex mutex_;
     std::unordered_map<std::string, Origin> origins_;
-    std::list<std::shared_ptr<Waiter>> waiters_;  // every waiter, oldest first
+    std::list<std::shared_ptr<Waiter>> waiters_;  // waiting for capacity, oldest first
     std::size_t connections_ = 0;                 // open or being opened, idle included
-    std::size_t idle_ = 0;
+    std::size_t idle_ = 0;                        // idle connections (no request in flight)
+    std::size_t waiting_ = 0;                     // requests waiting, parked ones included
     bool closed_ = false;
 };
 

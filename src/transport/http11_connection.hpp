@@ -8,6 +8,7 @@
 #include "net/network_stream.hpp"
 #include "net/stream_deadline.hpp"
 #include "protocol/http11_parser.hpp"
+#include "transport/connection.hpp"
 
 #include <chrono>
 #include <functional>
@@ -17,7 +18,7 @@
 
 namespace httpx::transport {
 
-class Http11Connection : public std::enable_shared_from_this<Http11Connection> {
+class Http11Connection : public Connection, public std::enable_shared_from_this<Http11Connection> {
 public:
     /// Called once when an exchange ends: `reusable` when the response was read completely on
     /// a connection that stays open.
@@ -37,8 +38,6 @@ public:
     bool is_readable() const { return stream_->is_readable(); }
     void close() noexcept { stream_->close(); }
     const std::string& origin() const noexcept { return origin_; }
-
-    std::chrono::steady_clock::time_point idle_since;
 
     struct Exchange;
 

@@ -15,11 +15,13 @@ AsyncHTTPTransport::AsyncHTTPTransport() : AsyncHTTPTransport(HTTPTransportOptio
 AsyncHTTPTransport::AsyncHTTPTransport(HTTPTransportOptions options)
     : impl_(std::make_shared<Impl>()) {
     if (options.proxy) throw std::invalid_argument("Proxies are not supported yet.");
-    if (options.http2 && !options.http1)
-        throw std::invalid_argument(
-            "HTTP/2 is not supported yet (http1 = false leaves no protocol).");
+    if (!options.http1 && !options.http2)
+        throw std::invalid_argument("At least one of http1 and http2 must be enabled.");
     net::ConnectSettings settings;
-    settings.tls = net::make_tls_context(options.verify, options.cert, options.http1, false);
+    settings.tls =
+        net::make_tls_context(options.verify, options.cert, options.http1, options.http2);
+    settings.http1 = options.http1;
+    settings.http2 = options.http2;
     settings.uds = std::move(options.uds);
     settings.local_address = std::move(options.local_address);
     settings.socket_options = std::move(options.socket_options);

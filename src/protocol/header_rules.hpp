@@ -1,0 +1,23 @@
+// What request header fields may hold on the wire (RFC 9110), shared by the HTTP/2 request
+// encoder; the HTTP/1.1 serializer applies the same rules.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace httpx::protocol {
+
+/// A token (RFC 9110 §5.6.2): what a method or a header name consists of. Empty is not one.
+bool is_token(std::string_view s) noexcept;
+
+/// One or more VCHAR (h11's request-target): no whitespace, control or non-ASCII bytes.
+bool is_visible_ascii(std::string_view s) noexcept;
+
+/// A field value: VCHAR, obs-text, SP and HTAB. Every other control byte would let a value split
+/// a message (CR, LF) or be cut short by a peer (NUL).
+bool is_valid_field_value(std::string_view s) noexcept;
+
+/// A printable rendering of untrusted bytes for error messages: "\r\n" shows as \r\n, quoted.
+std::string escaped(std::string_view s);
+
+}  // namespace httpx::protocol

@@ -1,0 +1,677 @@
+#include "transport/http2_connection.hpp"
+
+#include "net/deadline.hpp"
+#include "protocol/http2_session.hpp"
+#include "support/async_signal.hpp"
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/system/system_error.hpp>
+
+#include <array>
+#include <charconv>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <mutex>
+#include <unordered_map>
+
+namespace httpx::transport {
+
+namespace asio = boost::asio;
+using protocol::Http2Error;
+
+namespace {
+
+constexpr std::size_t kReadSize = 64 * 1024;
+// Frames gathered into one socket write.
+constexpr std::size_t kWriteBatch = 256 * 1024;
+// Request body bytes a stream may queue ahead of what flow control lets out.
+constexpr std::size_t kUploadQueue = 256 * 1024;
+// Received DATA is merged into chunks of up to this size for the application.
+constexpr std::size_t kMergeLimit = 64 * 1024;
+
+// How a stream or the whole connection failed. Each request throws its own exception object
+// (the client attaches its request to it), so failures are kept as descriptions.
+struct Failure {
+    enum class Kind { none, read, write, remote, refused, eof };
+    Kind kind = Kind::none;
+    std::string message;
+
+    explicit operator bool() const noexcept { return kind != Kind::none; }
+    [[noreturn]] void raise() const {
+        switch (kind) {
+            case Kind::read:
+                throw ReadError(message);
+            case Kind::write:
+                throw WriteError(message);
+            case Kind::refused:
+                throw RefusedStream(message);
+            default:
+                throw RemoteProtocolError(message);
+        }
+    }
+};
+
+std::optional<std::uint64_t> content_length(const Headers& headers) {
+    auto value = headers.get("content-length");
+    if (!value) return std::nullopt;
+    std::uint64_t n = 0;
+    auto [end, ec] = std::from_chars(value->data(), value->data() + value->size(), n);
+    if (ec != std::errc() || end != value->data() + value->size()) return std::nullopt;
+    return n;
+}
+
+}  // namespace
+
+RefusedStream::RefusedStream(const std::string& message, bool body_untouched)
+    : RemoteProtocolError(message), body_untouched_(body_untouched) {}
+
+// One request/response exchange on the connection. The reader fills the response side, the
+// writer drains the request body; the exchange's coroutine waits on `signal`.
+struct Http2Connection::Stream {
+    std::int32_t id = 0;
+    bool reused = false;
+    std::uint64_t received_at_submit = 0;  // connection bytes received when it was opened
+
+    // Response.
+    bool head_received = false;
+    int status = 0;
+    Headers headers;
+    std::deque<Bytes> body;  // received, not yet taken by the application
+    bool response_ended = false;
+    std::shared_ptr<Headers> trailers = std::make_shared<Headers>();
+
+    bool closed = false;     // nghttp2 closed it (or it never opened)
+    bool abandoned = false;  // the exchange reset it: what still arrives is dropped
+    Failure failure;
+
+    // Request body: an in-memory one is sent from where it is, a streamed one is queued.
+    AsyncByteStream body_owner;
+    std::string_view memory_body;
+    std::deque<Bytes> upload;
+    std::size_t upload_offset = 0;  // into upload.front()
+    std::size_t upload_queued = 0;
+    bool upload_end = false;
+    bool waiting_for_room = false;
+
+    detail::AsyncSignal signal;
+};
+
+struct Http2Connection::Impl final : protocol::Http2Events {
+    enum class State { active, draining, failed, closed };
+
+    asio::strand<asio::any_io_executor> strand;
+    std::weak_ptr<Observer> observer;
+    std::mutex mutex;
+    protocol::Http2ClientSession session;
+    std::unordered_map<std::int32_t, std::shared_ptr<Stream>> streams;
+    std::size_t open_streams = 0;
+    State state = State::active;
+    std::string goaway_error;  // the code of a GOAWAY with an error, by name
+    std::uint64_t bytes_received = 0;
+    // The reader runs while streams are open, the writer while frames are ready: an idle
+    // connection has no coroutine and no pending I/O (so that io_context::run() returns).
+    bool reader_running = false, writer_running = false;
+    bool reading = false;     // the reader is in read_some (strand)
+    bool writing = false;     // the writer is in a socket write (strand)
+    bool in_receive = false;  // inside session.receive()
+    asio::cancellation_signal read_cancel;
+    // For the pool, handed over without the lock (report_to_pool).
+    std::optional<std::uint32_t> settings_to_report;
+    bool unusable = false, unusable_reported = false;
+    bool settings_received = false;
+    // Set by the connection: asks the strand to cancel a read nobody waits for.
+    std::function<void()> stop_reading;
+
+    bool usable() const noexcept { return state != State::failed && state != State::closed; }
+    // Something to read for: the reader ends with the last open stream (a read with nothing
+    // to wait for would keep io_context::run() from returning).
+    bool wants_read() const noexcept { return open_streams > 0; }
+    // Whether the caller must start the reader (it is then marked running).
+    bool claim_reader() {
+        if (reader_running || !usable() || !wants_read()) return false;
+        return reader_running = true;
+    }
+    // Whether the caller must start the writer (it is then marked running).
+    bool claim_writer() {
+        if (writer_running || !usable() || !session.wants_write()) return false;
+        return writer_running = true;
+    }
+
+    Impl(asio::any_io_executor executor, std::weak_ptr<Observer> o)
+        : strand(asio::make_strand(executor)), observer(std::move(o)), session(*this) {}
+
+    Stream* find(std::int32_t id) {
+        auto it = streams.find(id);
+        return it == streams.end() ? nullptr : it->second.get();
+    }
+
+    // --- protocol::Http2Events (called under the lock, from receive() or send()) ---
+
+    void on_response_head(std::int32_t id, int status, Headers headers) override {
+        Stream* s = find(id);
+        if (!s || s->abandoned) return;
+        s->status = status;
+        s->headers = std::move(headers);
+        s->head_received = true;
+        s->signal.notify();
+    }
+
+    void on_data(std::int32_t id, std::string_view data) override {
+        Stream* s = find(id);
+        if (!s || s->abandoned) {
+            session.consume(id, data.size());
+            return;
+        }
+        if (!s->body.empty() && s->body.back().size() < kMergeLimit)
+            s->body.back().append(data);
+        else
+            s->body.emplace_back(data);
+        s->signal.notify();
+    }
+
+    void on_trailers(std::int32_t id, Headers trailers) override {
+        if (Stream* s = find(id)) *s->trailers = std::move(trailers);
+    }
+
+    void on_response_end(std::int32_t id) override {
+        if (Stream* s = find(id)) {
+            s->response_ended = true;
+            s->signal.notify();
+        }
+    }
+
+    void on_stream_close(std::int32_t id, std::uint32_t code, bool by_server) override {
+        auto it = streams.find(id);
+        if (it == streams.end()) return;
+        std::shared_ptr<Stream> s = std::move(it->second);
+        streams.erase(it);
+        s->closed = true;
+        --open_streams;
+        if (!s->response_ended && !s->failure && !s->abandoned) {
+            if (code == static_cast<std::uint32_t>(Http2Error::refused_stream)) {
+                s->failure = {Failure::Kind::refused,
+                              "The server refused the stream (REFUSED_STREAM): the request was "
+                              "not processed."};
+            } else if (by_server) {
+                s->failure = {Failure::Kind::remote,
+                              "The server reset the stream: " + protocol::http2_error_name(code)};
+            } else {
+                s->failure = {Failure::Kind::remote,
+                              "The server's response broke the HTTP/2 rules (stream reset with " +
+                                  protocol::http2_error_name(code) + ")."};
+            }
+        }
+        s->signal.notify();
+        if (!wants_read() && !in_receive && reading && stop_reading) stop_reading();
+    }
+
+    void on_settings(std::uint32_t max_concurrent_streams) override {
+        settings_received = true;
+        settings_to_report = max_concurrent_streams;
+    }
+
+    void on_goaway(std::int32_t, std::uint32_t code) override {
+        if (state == State::active) state = State::draining;
+        if (code != static_cast<std::uint32_t>(Http2Error::no_error))
+            goaway_error = protocol::http2_error_name(code);
+        unusable = true;
+    }
+
+    std::size_t read_body(std::int32_t id, std::span<std::uint8_t> buffer, bool& end) override {
+        Stream* s = find(id);
+        if (!s) {
+            end = true;
+            return 0;
+        }
+        std::size_t n = 0;
+        if (!s->memory_body.empty()) {
+            n = std::min(buffer.size(), s->memory_body.size());
+            std::memcpy(buffer.data(), s->memory_body.data(), n);
+            s->memory_body.remove_prefix(n);
+        }
+        while (n < buffer.size() && !s->upload.empty()) {
+            Bytes& front = s->upload.front();
+            const std::size_t take = std::min(buffer.size() - n, front.size() - s->upload_offset);
+            std::memcpy(buffer.data() + n, front.data() + s->upload_offset, take);
+            n += take;
+            s->upload_offset += take;
+            s->upload_queued -= take;
+            if (s->upload_offset == front.size()) {
+                s->upload.pop_front();
+                s->upload_offset = 0;
+            }
+        }
+        end = s->upload_end && s->memory_body.empty() && s->upload.empty();
+        if (s->waiting_for_room && s->upload_queued < kUploadQueue) {
+            s->waiting_for_room = false;
+            s->signal.notify();
+        }
+        return n;
+    }
+
+    // --- connection state ---
+
+    // Ends the connection: every stream not yet answered in full fails with `failure`.
+    void fail_locked(Failure failure, bool closing) {
+        if (state == State::failed || state == State::closed) {
+            if (closing) state = State::closed;
+            return;
+        }
+        state = closing ? State::closed : State::failed;
+        if (failure.kind == Failure::Kind::eof) {
+            failure.kind = Failure::Kind::remote;
+            failure.message = goaway_error.empty()
+                                  ? "Server disconnected without completing the response."
+                                  : "The server sent GOAWAY with " + goaway_error + ".";
+        }
+        for (auto& [id, s] : streams) {
+            s->closed = true;
+            if (!s->response_ended && !s->failure) {
+                s->failure = failure;
+                // A reused connection that died before saying anything: the request was not
+                // processed (as a stale HTTP/1.1 connection).
+                if (s->reused && !s->head_received && bytes_received == s->received_at_submit &&
+                    failure.kind != Failure::Kind::write && !closing)
+                    s->failure.kind = Failure::Kind::refused;
+            }
+            s->signal.notify();
+        }
+        streams.clear();
+        open_streams = 0;
+        unusable = true;
+    }
+};
+
+struct Http2Connection::Exchange {
+    std::shared_ptr<Http2Connection> connection;
+    std::shared_ptr<Stream> stream;
+    std::optional<net::Duration> read_timeout;
+    Release release;
+    bool finished = false;
+
+    ~Exchange() { finish(false); }
+
+    void finish(bool complete) {
+        if (finished) return;
+        finished = true;
+        if (!complete) connection->abandon(*stream);
+        if (auto r = std::move(release)) r();
+    }
+
+    static awaitable<std::optional<Bytes>> next_chunk(std::shared_ptr<Exchange> self) {
+        Impl& impl = *self->connection->impl_;
+        Stream& s = *self->stream;
+        for (;;) {
+            if (self->finished) co_return std::nullopt;
+            std::optional<Bytes> chunk;
+            bool end = false, start_writer = false;
+            Failure failure;
+            {
+                std::lock_guard lock(impl.mutex);
+                if (!s.body.empty()) {
+                    chunk = std::move(s.body.front());
+                    s.body.pop_front();
+                    if (!s.closed && !s.response_ended) {
+                        impl.session.consume(s.id, chunk->size());  // may queue WINDOW_UPDATE
+                        start_writer = impl.claim_writer();
+                    }
+                } else if (s.response_ended) {
+                    end = true;
+                } else if (s.failure) {
+                    failure = s.failure;
+                }
+            }
+            self->connection->start_loops(false, start_writer);
+            if (chunk) co_return chunk;
+            if (end) {
+                self->finish(true);
+                co_return std::nullopt;
+            }
+            if (failure) {
+                self->finish(false);
+                failure.raise();
+            }
+            try {
+                co_await net::within<ReadTimeout>(self->read_timeout, s.signal.wait(),
+                                                  "Timed out while receiving data from the host.");
+            } catch (...) {
+                self->finish(false);
+                throw;
+            }
+        }
+    }
+};
+
+Http2Connection::Http2Connection(std::unique_ptr<net::NetworkStream> stream, std::string origin,
+                                 asio::any_io_executor executor, std::weak_ptr<Observer> observer)
+    : stream_(std::move(stream)),
+      origin_(std::move(origin)),
+      impl_(std::make_unique<Impl>(std::move(executor), std::move(observer))) {}
+
+Http2Connection::~Http2Connection() {
+    stream_->close();
+}
+
+void Http2Connection::start() {
+    impl_->stop_reading = [weak = weak_from_this()] {
+        auto c = weak.lock();
+        if (!c) return;
+        asio::post(c->impl_->strand, [c] {
+            bool reading = false;
+            {
+                std::lock_guard lock(c->impl_->mutex);
+                reading = c->impl_->reading && !c->impl_->wants_read();
+            }
+            if (reading) c->impl_->read_cancel.emit(asio::cancellation_type::terminal);
+        });
+    };
+    bool start_writer = false;
+    {
+        std::lock_guard lock(impl_->mutex);
+        start_writer = impl_->claim_writer();  // the connection preface
+    }
+    start_loops(false, start_writer);
+}
+
+void Http2Connection::start_loops(bool reader, bool writer) {
+    // Never under the lock: co_spawn may run the coroutine's first steps at once.
+    if (reader) {
+        asio::co_spawn(impl_->strand, read_loop(shared_from_this()),
+                       asio::bind_cancellation_slot(impl_->read_cancel.slot(), asio::detached));
+    }
+    if (writer) asio::co_spawn(impl_->strand, write_loop(shared_from_this()), asio::detached);
+}
+
+awaitable<void> Http2Connection::read_loop(std::shared_ptr<Http2Connection> self) {
+    Impl& impl = *self->impl_;
+    auto buffer = std::make_unique<char[]>(kReadSize);
+    for (;;) {
+        {
+            std::lock_guard lock(impl.mutex);
+            if (!impl.usable() || !impl.wants_read()) {
+                impl.reader_running = impl.reading = false;
+                co_return;
+            }
+            impl.reading = true;
+        }
+        boost::system::error_code ec;
+        std::size_t n = 0;
+        try {
+            n = co_await self->stream_->read_some(asio::buffer(buffer.get(), kReadSize));
+        } catch (const boost::system::system_error& e) {
+            ec = e.code();
+        }
+        if (ec == asio::error::operation_aborted) {
+            // Cancelled because its last stream went away (or the socket was closed).
+            co_await asio::this_coro::reset_cancellation_state();
+            continue;
+        }
+        bool start_writer = false, failed = false;
+        {
+            std::lock_guard lock(impl.mutex);
+            impl.reading = false;
+            if (ec) {
+                impl.fail_locked({Failure::Kind::read, ec.message()}, false);
+            } else if (n == 0) {
+                impl.fail_locked({Failure::Kind::eof, {}}, false);
+            } else if (impl.usable()) {
+                impl.bytes_received += n;
+                impl.in_receive = true;
+                try {
+                    impl.session.receive(std::string_view(buffer.get(), n));
+                } catch (const RemoteProtocolError& e) {
+                    impl.fail_locked({Failure::Kind::remote, e.what()}, false);
+                }
+                impl.in_receive = false;
+                start_writer = impl.claim_writer();  // SETTINGS ACK, WINDOW_UPDATE, more DATA
+            }
+            failed = !impl.usable();
+            if (failed) impl.reader_running = false;
+        }
+        self->report_to_pool();
+        if (failed) {
+            self->stream_->close();
+            co_return;
+        }
+        self->start_loops(false, start_writer);
+    }
+}
+
+awaitable<void> Http2Connection::write_loop(std::shared_ptr<Http2Connection> self) {
+    Impl& impl = *self->impl_;
+    std::string out;
+    for (;;) {
+        out.clear();
+        {
+            std::lock_guard lock(impl.mutex);
+            if (impl.usable()) impl.session.send(out, kWriteBatch);
+            if (out.empty()) {
+                impl.writer_running = false;
+                co_return;
+            }
+        }
+        boost::system::error_code ec;
+        try {
+            std::array<asio::const_buffer, 1> buffers{asio::buffer(out)};
+            {
+                std::lock_guard lock(impl.mutex);
+                impl.writing = true;
+            }
+            co_await self->stream_->write(buffers);
+        } catch (const boost::system::system_error& e) {
+            ec = e.code();
+        }
+        {
+            std::lock_guard lock(impl.mutex);
+            impl.writing = false;
+        }
+        if (ec) {
+            {
+                std::lock_guard lock(impl.mutex);
+                impl.writer_running = false;
+                impl.fail_locked({Failure::Kind::write, ec.message()}, false);
+            }
+            self->report_to_pool();
+            self->stream_->close();
+            co_return;
+        }
+        // Sending RST_STREAM closes streams: the pool may hear of it.
+        self->report_to_pool();
+    }
+}
+
+void Http2Connection::report_to_pool() {
+    std::optional<std::uint32_t> settings;
+    bool unusable = false;
+    {
+        std::lock_guard lock(impl_->mutex);
+        settings = std::exchange(impl_->settings_to_report, std::nullopt);
+        if (impl_->unusable && !impl_->unusable_reported) {
+            impl_->unusable_reported = true;
+            unusable = true;
+        }
+    }
+    if (!settings && !unusable) return;
+    auto observer = impl_->observer.lock();
+    if (!observer) return;
+    auto self = shared_from_this();
+    if (settings) observer->on_http2_settings(self, *settings);
+    if (unusable) observer->on_http2_unusable(self);
+}
+
+bool Http2Connection::is_readable() const {
+    {
+        // A connection whose first request never went out (refused locally) has the server's
+        // preface unread: expected, not a sign that the server closed it.
+        std::lock_guard lock(impl_->mutex);
+        if (!impl_->settings_received) return false;
+    }
+    return stream_->is_readable();
+}
+
+void Http2Connection::abandon(Stream& s) {
+    bool start_writer = false;
+    {
+        std::lock_guard lock(impl_->mutex);
+        s.body.clear();
+        if (!s.closed && !s.abandoned) {
+            impl_->session.reset_stream(s.id, Http2Error::cancel);
+            start_writer = impl_->claim_writer();
+        }
+        s.abandoned = true;
+    }
+    start_loops(false, start_writer);
+}
+
+void Http2Connection::close() noexcept {
+    {
+        std::lock_guard lock(impl_->mutex);
+        if (impl_->state == Impl::State::closed) return;
+        impl_->fail_locked({Failure::Kind::read, "The connection was closed."}, true);
+    }
+    // On the strand, where the reader and writer use the socket (a write stuck on a server
+    // that stopped reading ends here too).
+    if (auto self = weak_from_this().lock())
+        asio::post(impl_->strand, [self] { self->stream_->close(); });
+}
+
+awaitable<void> Http2Connection::send_body(std::shared_ptr<Stream> s, const AsyncByteStream& body,
+                                           std::optional<net::Duration> write_timeout) {
+    Impl& impl = *impl_;
+    auto chunks = body.aiter();
+    for (;;) {
+        std::optional<Bytes> chunk = co_await chunks.next();
+        bool stop = false, wait = false, start_writer = false;
+        {
+            std::lock_guard lock(impl.mutex);
+            if (s->closed || s->failure) {
+                stop = true;
+            } else if (!chunk) {
+                s->upload_end = true;
+                impl.session.resume_body(s->id);
+                stop = true;
+            } else if (!chunk->empty()) {
+                s->upload_queued += chunk->size();
+                s->upload.push_back(std::move(*chunk));
+                impl.session.resume_body(s->id);
+                wait = s->upload_queued >= kUploadQueue;
+                s->waiting_for_room = wait;
+            }
+            start_writer = impl.claim_writer();
+        }
+        start_loops(false, start_writer);
+        if (stop) co_return;
+        // Back-pressure: the next chunk is pulled once the writer made room (flow control).
+        while (wait) {
+            co_await net::within<WriteTimeout>(write_timeout, s->signal.wait(),
+                                               "Timed out while sending data to the host.");
+            std::lock_guard lock(impl.mutex);
+            wait = !s->closed && !s->failure && s->upload_queued >= kUploadQueue;
+            s->waiting_for_room = wait;
+        }
+    }
+}
+
+awaitable<Response> Http2Connection::handle_request(Request& request, const Timeout& timeout,
+                                                    Release release, bool reused) {
+    auto self = shared_from_this();
+    Impl& impl = *impl_;
+    auto s = std::make_shared<Stream>();
+    s->reused = reused;
+
+    const AsyncByteStream& body = request.stream();
+    const Bytes* memory = body.buffer();
+    const bool has_body = memory ? !memory->empty() : body.length() != std::uint64_t{0};
+    if (memory) {
+        s->body_owner = body;
+        s->memory_body = *memory;
+        s->upload_end = true;
+    }
+    std::string target = request.url().raw_path();
+    if (auto it = request.extensions().find("target"); it != request.extensions().end()) {
+        if (auto* t = std::any_cast<std::string>(&it->second)) target = *t;
+    }
+    const std::string authority = request.url().netloc();
+    bool start_reader = false, start_writer = false;
+    {
+        std::lock_guard lock(impl.mutex);
+        if (impl.state != Impl::State::active)
+            throw RefusedStream("The connection takes no new streams (GOAWAY or closed).", true);
+        s->id = impl.session.submit_request(
+            {request.method(), request.url().scheme(), authority, target}, request.headers(),
+            has_body);
+        s->received_at_submit = impl.bytes_received;
+        impl.streams.emplace(s->id, s);
+        ++impl.open_streams;
+        start_reader = impl.claim_reader();
+        start_writer = impl.claim_writer();
+    }
+    start_loops(start_reader, start_writer);
+
+    try {
+        if (has_body && !memory) co_await send_body(s, body, timeout.write);
+        for (;;) {
+            {
+                std::lock_guard lock(impl.mutex);
+                if (s->head_received) break;
+                if (s->failure) s->failure.raise();
+            }
+            co_await net::within<ReadTimeout>(timeout.read, s->signal.wait(),
+                                              "Timed out while receiving data from the host.");
+        }
+    } catch (const WriteTimeout&) {
+        // The socket itself not taking bytes (rather than a stream window that stays shut)
+        // makes the connection useless for every stream.
+        bool stuck = false;
+        {
+            std::lock_guard lock(impl.mutex);
+            stuck = impl.writing;
+        }
+        abandon(*s);
+        if (stuck) {
+            close();
+            report_to_pool();
+        }
+        throw;
+    } catch (...) {
+        abandon(*s);
+        throw;
+    }
+
+    ResponseOptions options;
+    int status = 0;
+    std::optional<std::uint64_t> length;
+    {
+        std::lock_guard lock(impl.mutex);
+        status = s->status;
+        options.headers = std::move(s->headers);
+        length = s->response_ended && s->body.empty() ? std::optional<std::uint64_t>(0)
+                                                      : content_length(options.headers);
+    }
+    options.extensions["http_version"] = std::string("HTTP/2");
+    // Trailer fields, filled in once the body has been read.
+    options.extensions["trailers"] = std::shared_ptr<const Headers>(s->trailers);
+
+    auto exchange = std::make_shared<Exchange>();
+    exchange->connection = self;
+    exchange->stream = s;
+    exchange->read_timeout = timeout.read;
+    exchange->release = std::move(release);
+    AsyncByteStream stream(
+        AsyncIterator<Bytes>([exchange] { return Exchange::next_chunk(exchange); }), length);
+    stream.set_close_handler([weak = std::weak_ptr<Exchange>(exchange)] {
+        if (auto e = weak.lock()) e->finish(false);
+    });
+    options.stream = std::move(stream);
+    co_return Response(status, std::move(options));
+}
+
+}  // namespace httpx::transport

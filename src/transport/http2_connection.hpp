@@ -1,0 +1,111 @@
+// One HTTP/2 connection: any number of concurrent streams over one socket. A reader and a
+// writer coroutine (on a strand of the connection's executor) move bytes between the socket
+// and the sans-I/O session; they run while there is something to read or write and end when
+// the connection is idle (an idle connection holds no pending I/O, as an HTTP/1.1 one).
+// Requests and response bodies talk to their stream through the connection's state, under
+// its lock, from any executor.
+#pragma once
+
+#include "httpx/config.hpp"
+#include "httpx/exceptions.hpp"
+#include "httpx/request.hpp"
+#include "httpx/response.hpp"
+#include "net/network_stream.hpp"
+#include "transport/connection.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <list>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace httpx::transport {
+
+/// A request the server never processed (GOAWAY above its stream, REFUSED_STREAM, or a reused
+/// connection that died before answering): it may go again on another connection.
+class RefusedStream : public RemoteProtocolError {
+public:
+    /// `body_untouched`: the request body was not read at all (a one-shot body can go again).
+    explicit RefusedStream(const std::string& message, bool body_untouched = false);
+    bool body_untouched() const noexcept { return body_untouched_; }
+
+private:
+    bool body_untouched_;
+};
+
+class Http2Connection : public Connection, public std::enable_shared_from_this<Http2Connection> {
+public:
+    /// Told about changes that matter to the pool; called without the connection's lock.
+    class Observer {
+    public:
+        virtual ~Observer() = default;
+        /// The server's SETTINGS arrived: it accepts `max_streams` concurrent streams.
+        virtual void on_http2_settings(const std::shared_ptr<Http2Connection>& connection,
+                                       std::uint32_t max_streams) = 0;
+        /// The connection takes no new streams any more (GOAWAY, error, end of stream).
+        virtual void on_http2_unusable(const std::shared_ptr<Http2Connection>& connection) = 0;
+    };
+
+    /// Called once when an exchange ends (response read to the end, closed, or failed later).
+    using Release = std::function<void()>;
+
+    Http2Connection(std::unique_ptr<net::NetworkStream> stream, std::string origin,
+                    boost::asio::any_io_executor executor, std::weak_ptr<Observer> observer);
+    ~Http2Connection() override;
+
+    /// Starts the reader and writer (the connection preface goes out at once).
+    void start();
+
+    /// Opens a stream, sends the request (its body as DATA frames, within the server's flow
+    /// control windows) and waits for the response head. The response's body streams from the
+    /// stream; `release` runs when it is done with. If this throws, `release` is not called.
+    /// Throws `RefusedStream` when the request may be retried elsewhere; `reused` says whether
+    /// the connection carried requests before (then a connection dying before any answer
+    /// refuses the stream instead of failing it).
+    awaitable<Response> handle_request(Request& request, const Timeout& timeout, Release release,
+                                       bool reused);
+
+    bool is_readable() const override;
+    /// Closes the socket; streams still open fail with ReadError. Idempotent.
+    void close() noexcept override;
+    const std::string& origin() const noexcept override { return origin_; }
+    bool is_http2() const noexcept override { return true; }
+
+    /// The pool's bookkeeping of this connection, guarded by the pool's lock.
+    struct PoolState {
+        std::size_t streams = 0;   // exchanges leased out and not yet released
+        std::size_t capacity = 1;  // how many may run at once (1 until the server's SETTINGS)
+        bool pending = false;      // counted in its origin's connections-being-opened
+        bool accepting = true;     // no GOAWAY or error yet
+        bool retired = false;      // closed and no longer counted by the pool
+        bool in_available = false, in_idle = false;
+        std::list<std::shared_ptr<Http2Connection>>::iterator available;
+        std::list<std::shared_ptr<Connection>>::iterator idle;
+    } pool;
+
+    struct Impl;
+    struct Stream;
+    struct Exchange;
+
+private:
+    static awaitable<void> read_loop(std::shared_ptr<Http2Connection> self);
+    static awaitable<void> write_loop(std::shared_ptr<Http2Connection> self);
+    // Starts the reader and/or writer claimed under the lock (Impl::claim_reader/writer).
+    void start_loops(bool reader, bool writer);
+    awaitable<void> send_body(std::shared_ptr<Stream> stream, const AsyncByteStream& body,
+                              std::optional<std::chrono::duration<double>> write_timeout);
+    // Resets a stream the exchange gives up on (RST_STREAM CANCEL unless already closed).
+    void abandon(Stream& stream);
+    // Tells the observer what changed (settings, unusable); never under the lock.
+    void report_to_pool();
+
+    std::unique_ptr<net::NetworkStream> stream_;
+    std::string origin_;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace httpx::transport
