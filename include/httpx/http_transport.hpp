@@ -12,6 +12,10 @@
 
 namespace httpx {
 
+namespace detail {
+struct HTTPTransportAccess;
+}
+
 /// A socket option applied to every connection (HTTPX's `socket_options`).
 struct SocketOption {
     int level = 0;
@@ -63,6 +67,7 @@ public:
     struct Impl;
 
 private:
+    friend struct detail::HTTPTransportAccess;
     std::shared_ptr<Impl> impl_;
 };
 

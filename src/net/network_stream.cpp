@@ -2,6 +2,7 @@
 
 #include "httpx/exceptions.hpp"
 #include "net/deadline.hpp"
+#include "net/fault_injection.hpp"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/experimental/as_tuple.hpp>
@@ -98,7 +99,7 @@ void apply_socket_options(tcp::socket& socket, const ConnectSettings& settings) 
 }
 
 awaitable<tcp::socket> connect_tcp(const std::string& host, int port,
-                                   const ConnectSettings& settings) {
+                                   const ConnectSettings& settings, std::size_t connection) {
     auto executor = co_await asio::this_coro::executor;
     tcp::resolver resolver(executor);
     auto [resolve_ec, endpoints] = co_await resolver.async_resolve(
@@ -122,6 +123,10 @@ awaitable<tcp::socket> connect_tcp(const std::string& host, int port,
         }
         auto [connect_ec] = co_await socket.async_connect(
             endpoint, asio::experimental::as_tuple(asio::use_awaitable));
+        if (!connect_ec && settings.faults) {
+            if (auto fault = co_await settings.faults->before(IoOperation::connect, connection))
+                connect_ec = *fault;
+        }
         if (!connect_ec) {
             apply_socket_options(socket, settings);
             co_return socket;
@@ -140,18 +145,23 @@ std::string tls_failure_reason(SSL* ssl, const boost::system::error_code& ec) {
 }
 
 awaitable<std::unique_ptr<NetworkStream>> connect_once(const std::string& host, int port, bool tls,
-                                                       const ConnectSettings& settings) {
+                                                       const ConnectSettings& settings,
+                                                       std::size_t connection) {
     auto executor = co_await asio::this_coro::executor;
     if (settings.uds) {
         asio::local::stream_protocol::socket socket(executor);
         auto [ec] =
             co_await socket.async_connect(asio::local::stream_protocol::endpoint(*settings.uds),
                                           asio::experimental::as_tuple(asio::use_awaitable));
+        if (!ec && settings.faults) {
+            if (auto fault = co_await settings.faults->before(IoOperation::connect, connection))
+                ec = *fault;
+        }
         if (ec) throw ConnectError("Failed to connect to " + *settings.uds + ": " + ec.message());
         co_return std::make_unique<AsioStream<asio::local::stream_protocol::socket>>(
             std::move(socket));
     }
-    tcp::socket socket = co_await connect_tcp(host, port, settings);
+    tcp::socket socket = co_await connect_tcp(host, port, settings, connection);
     if (!tls) co_return std::make_unique<AsioStream<tcp::socket>>(std::move(socket));
 
     asio::ssl::stream<tcp::socket> stream(std::move(socket), *settings.tls);
@@ -167,8 +177,15 @@ awaitable<std::unique_ptr<NetworkStream>> connect_once(const std::string& host, 
         else
             X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host.c_str());
     }
-    auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::client,
-                                                asio::experimental::as_tuple(asio::use_awaitable));
+    std::optional<boost::system::error_code> fault;
+    if (settings.faults)
+        fault = co_await settings.faults->before(IoOperation::handshake, connection);
+    boost::system::error_code ec;
+    if (fault)
+        ec = *fault;
+    else
+        std::tie(ec) = co_await stream.async_handshake(
+            asio::ssl::stream_base::client, asio::experimental::as_tuple(asio::use_awaitable));
     if (ec)
         throw ConnectError("TLS handshake with " + host +
                            " failed: " + tls_failure_reason(ssl, ec));
@@ -232,8 +249,14 @@ awaitable<std::unique_ptr<NetworkStream>> open_stream(
     // httpcore's backoff: retry at once, then after 0.5, 1, 2, 4 ... seconds.
     for (int attempt = 0;; ++attempt) {
         try {
+            const std::size_t connection = settings.faults ? settings.faults->open_connection() : 0;
             auto stream = co_await within<ConnectTimeout>(
-                timeout, connect_once(host, port, tls, settings), "Timed out while connecting.");
+                timeout, connect_once(host, port, tls, settings, connection),
+                "Timed out while connecting.");
+            if (settings.faults) {
+                auto executor = co_await asio::this_coro::executor;
+                stream = with_faults(std::move(stream), settings.faults, connection, executor);
+            }
             co_return stream;
         } catch (const ConnectError&) {
             if (attempt >= settings.retries) throw;

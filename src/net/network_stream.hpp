@@ -19,6 +19,8 @@ class context;
 
 namespace httpx::net {
 
+class FaultInjector;
+
 /// A connected byte stream. Errors are thrown as boost::system::system_error; the connection
 /// layer maps them to HTTPX's exceptions.
 class NetworkStream {
@@ -45,6 +47,8 @@ struct ConnectSettings {
     int retries = 0;
     bool http1 = true;   // HTTP/1.1 offered (ALPN) and spoken
     bool http2 = false;  // HTTP/2 offered by ALPN; over plain TCP only without http1
+    /// Tests only (net/fault_injection.hpp): fails a chosen connect, handshake, read or write.
+    std::shared_ptr<FaultInjector> faults;
 };
 
 /// Builds the TLS context of a transport: system trust store unless `verify` says otherwise,

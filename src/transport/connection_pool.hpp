@@ -30,6 +30,10 @@ public:
     /// Closes every idle connection and refuses new requests; active ones close when released.
     void close();
     AsyncHTTPTransport::PoolStats stats() const;
+    /// Tests only (net/fault_injection.hpp); call before the first request.
+    void inject_faults(std::shared_ptr<net::FaultInjector> faults) {
+        settings_.faults = std::move(faults);
+    }
 
     void on_http2_settings(const std::shared_ptr<Http2Connection>& connection,
                            std::uint32_t max_streams) override;

@@ -1,0 +1,135 @@
+#include "net/fault_injection.hpp"
+
+#include <boost/asio/error.hpp>
+#include <boost/asio/experimental/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/system/system_error.hpp>
+
+namespace httpx::net {
+
+namespace asio = boost::asio;
+
+std::size_t FaultInjector::open_connection() {
+    std::lock_guard lock(mutex_);
+    return connections_++;
+}
+
+awaitable<std::optional<boost::system::error_code>> FaultInjector::before(
+    IoOperation operation, std::size_t connection, asio::steady_timer* stall) {
+    bool fail = false;
+    {
+        std::lock_guard lock(mutex_);
+        fail = log_.size() == fail_at_;
+        log_.push_back({operation, connection, fail});
+    }
+    if (!fail) co_return std::nullopt;
+    if (fault_ == Fault::stall) {
+        // Waits "forever": only cancellation (a phase timeout, the caller) ends it, or closing
+        // the stream that owns `stall`, as closing a socket ends its pending operations.
+        asio::steady_timer never(co_await asio::this_coro::executor);
+        asio::steady_timer& timer = stall ? *stall : never;
+        timer.expires_at(asio::steady_timer::time_point::max());
+        co_await timer.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+        co_return asio::error::make_error_code(asio::error::operation_aborted);
+    }
+    co_return error_for(fault_, operation);
+}
+
+bool FaultInjector::fired() const {
+    std::lock_guard lock(mutex_);
+    return log_.size() > fail_at_;
+}
+
+std::vector<IoRecord> FaultInjector::log() const {
+    std::lock_guard lock(mutex_);
+    return log_;
+}
+
+boost::system::error_code FaultInjector::error_for(Fault fault, IoOperation operation) {
+    switch (fault) {
+        case Fault::reset:
+            return asio::error::connection_reset;
+        case Fault::timed_out:
+            return asio::error::timed_out;
+        case Fault::eof:
+            switch (operation) {
+                case IoOperation::connect:
+                    return asio::error::connection_refused;
+                case IoOperation::handshake:
+                    return asio::error::eof;
+                case IoOperation::write:
+                    return asio::error::broken_pipe;
+                case IoOperation::read:
+                    return {};  // a read reports the end of the stream by returning 0 bytes
+            }
+            break;
+        case Fault::stall:
+            break;
+    }
+    return {};
+}
+
+namespace {
+
+// A NetworkStream whose reads and writes pass through a FaultInjector first.
+class FaultyStream final : public NetworkStream {
+public:
+    FaultyStream(std::unique_ptr<NetworkStream> inner, std::shared_ptr<FaultInjector> faults,
+                 std::size_t connection, const asio::any_io_executor& executor)
+        : inner_(std::move(inner)),
+          faults_(std::move(faults)),
+          connection_(connection),
+          stall_(executor) {}
+
+    awaitable<std::size_t> read_some(boost::asio::mutable_buffer buffer) override {
+        if (!broken_) broken_ = co_await check(IoOperation::read);
+        if (broken_) {
+            if (*broken_) throw boost::system::system_error(*broken_);
+            co_return 0;  // end of stream, as often as asked
+        }
+        co_return co_await inner_->read_some(buffer);
+    }
+    awaitable<void> write(std::span<const boost::asio::const_buffer> buffers) override {
+        if (!broken_) broken_ = co_await check(IoOperation::write);
+        if (broken_) {
+            throw boost::system::system_error(
+                *broken_ ? *broken_ : asio::error::make_error_code(asio::error::broken_pipe));
+        }
+        co_await inner_->write(buffers);
+    }
+    void close() noexcept override {
+        stall_.cancel();  // a stalled read or write ends, as on a closed socket
+        inner_->close();
+    }
+    bool is_readable() const override { return broken_ || inner_->is_readable(); }
+    std::string alpn_protocol() const override { return inner_->alpn_protocol(); }
+
+private:
+    // The error this operation fails with from now on, or nullopt to run it.
+    awaitable<std::optional<boost::system::error_code>> check(IoOperation operation) {
+        auto failure = co_await faults_->before(operation, connection_, &stall_);
+        if (failure) inner_->close();  // the server sees the connection go, as after a real fault
+        co_return failure;
+    }
+
+    std::unique_ptr<NetworkStream> inner_;
+    std::shared_ptr<FaultInjector> faults_;
+    std::size_t connection_;
+    // Set once an operation failed: the error every later one gets (empty: end of stream).
+    std::optional<boost::system::error_code> broken_;
+    asio::steady_timer stall_;  // what a stalled read or write waits on
+};
+
+}  // namespace
+
+std::unique_ptr<NetworkStream> with_faults(std::unique_ptr<NetworkStream> stream,
+                                           std::shared_ptr<FaultInjector> faults,
+                                           std::size_t connection,
+                                           const asio::any_io_executor& executor) {
+    return std::make_unique<FaultyStream>(std::move(stream), std::move(faults), connection,
+                                          executor);
+}
+
+}  // namespace httpx::net
