@@ -3,6 +3,7 @@
 #include "httpx/exceptions.hpp"
 #include "net/network_stream.hpp"
 #include "transport/connection_pool.hpp"
+#include "transport/http_transport_access.hpp"
 
 namespace httpx {
 
@@ -49,3 +50,12 @@ AsyncHTTPTransport::PoolStats AsyncHTTPTransport::pool_stats() const {
 }
 
 }  // namespace httpx
+
+namespace httpx::detail {
+
+void HTTPTransportAccess::inject_faults(AsyncHTTPTransport& transport,
+                                        std::shared_ptr<net::FaultInjector> faults) {
+    transport.impl_->pool->inject_faults(std::move(faults));
+}
+
+}  // namespace httpx::detail
