@@ -82,7 +82,10 @@ struct Http11Connection::Exchange {
                 throw ReadTimeout("Timed out while receiving data from the host.");
             throw ReadError(e.code().message());
         }
-        c.deadline_->finish();
+        // The timer closes the stream from whichever thread it runs on: a read may then end
+        // "normally" (0 bytes: the shutdown looks like EOF) just as it would have been aborted.
+        if (c.deadline_->finish())
+            throw ReadTimeout("Timed out while receiving data from the host.");
         if (n == 0) {
             parser.feed_eof();
             co_return;
@@ -135,7 +138,8 @@ awaitable<void> Http11Connection::write_request(Request& request, const Timeout&
                 throw WriteTimeout("Timed out while sending data to the host.");
             throw WriteError(e.code().message());
         }
-        deadline_->finish();
+        if (deadline_->finish())  // the timer closed the stream as the write completed
+            throw WriteTimeout("Timed out while sending data to the host.");
     };
 
     const AsyncByteStream& body = request.stream();
