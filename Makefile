@@ -6,7 +6,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
 .PHONY: all deps configure build demo test unit-test install-test interop-test clang-build clean \
-  format bench bench-peers release
+  format bench bench-peers release asan-test tsan fuzz
 
 all: build
 
@@ -41,7 +41,32 @@ clang-build: deps
 	  -DHTTPXX_BUILD_TESTS=OFF -DCMAKE_CXX_FLAGS=-Werror
 	cmake --build $(BUILD_DIR)-clang -j $(JOBS)
 
-test: unit-test install-test interop-test clang-build
+test: unit-test asan-test install-test interop-test clang-build
+
+# ---- sanitizers and fuzzing (README, "Reliability") ----
+# ASan+UBSan: the unit and integration suites, the demo and the fuzz corpora, in build-asan.
+asan-test: deps
+	cmake -S . -B $(BUILD_DIR)-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DHTTPXX_SANITIZE=address
+	cmake --build $(BUILD_DIR)-asan -j $(JOBS) --target httpxx_test_programs
+	cd $(BUILD_DIR)-asan && ctest --output-on-failure -j $(JOBS) --timeout 300
+
+# TSan: the tests labelled `threads` (clients used from several threads), in build-tsan.
+# clang by default: g++ 12 warns that its TSan does not model Asio's atomic fences.
+TSAN_CXX ?= clang++
+tsan: deps
+	CXX=$(TSAN_CXX) cmake -S . -B $(BUILD_DIR)-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DHTTPXX_SANITIZE=thread -DHTTPXX_BUILD_EXAMPLES=OFF
+	cmake --build $(BUILD_DIR)-tsan -j $(JOBS) --target httpxx_test_programs
+	cd $(BUILD_DIR)-tsan && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 \
+	  suppressions=$(CURDIR)/tests/tsan.supp" ctest -L threads --output-on-failure --timeout 600
+
+# libFuzzer (clang, ASan+UBSan) in build-fuzz: every target for FUZZ_SECONDS seconds each.
+FUZZ_SECONDS ?= 30
+fuzz: deps
+	CXX=clang++ cmake -S . -B $(BUILD_DIR)-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DHTTPXX_SANITIZE=address -DHTTPXX_FUZZ=ON -DHTTPXX_BUILD_TESTS=OFF -DHTTPXX_BUILD_EXAMPLES=OFF
+	cmake --build $(BUILD_DIR)-fuzz -j $(JOBS) --target httpxx_fuzz_targets
+	bash fuzz/run.sh $(BUILD_DIR)-fuzz $(FUZZ_SECONDS)
 
 # Benchmarks (docs/performance.md) use a Release build of their own.
 RELEASE_DIR ?= build-release

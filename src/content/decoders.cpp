@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace httpx::content {
@@ -22,7 +23,7 @@ namespace {
                         "' content: " + std::string(reason));
 }
 
-// One output buffer per decoder, allocated on first use and reused for every chunk.
+// One output buffer per decoder, allocated on first use and reused for every piece.
 class OutputBuffer {
 public:
     unsigned char* data() {
@@ -38,12 +39,49 @@ private:
     std::unique_ptr<unsigned char[]> buffer_;
 };
 
+// Encoded input not decoded yet: copies of what push() gave, consumed from the front.
+class PendingInput {
+public:
+    void append(std::string_view input) {
+        if (empty()) {
+            data_.assign(input);
+        } else {
+            data_.erase(0, pos_);
+            data_.append(input);
+        }
+        pos_ = 0;
+    }
+    // Puts bytes back in front (a gzip member's magic bytes, which may come from two pushes).
+    void prepend(std::string_view bytes) {
+        data_ = std::string(bytes) + std::string(view());
+        pos_ = 0;
+    }
+    std::string_view view() const { return std::string_view(data_).substr(pos_); }
+    void consume(std::size_t n) { pos_ += n; }
+    bool empty() const { return pos_ == data_.size(); }
+    void clear() {
+        data_.clear();
+        pos_ = 0;
+    }
+
+private:
+    std::string data_;
+    std::size_t pos_ = 0;
+};
+
 class IdentityDecoder final : public ContentDecoder {
 public:
-    void decode_into(std::string_view chunk, ByteSink sink) override {
-        if (!chunk.empty()) sink(chunk);
+    void push(std::string_view input) override { input_.append(input); }
+    std::string_view pull() override {
+        const auto piece = input_.view().substr(0, kMaxDecodedPiece);
+        input_.consume(piece.size());
+        return piece;
     }
-    void flush_into(ByteSink) override {}
+    void finish() override {}
+    bool passes_through() const noexcept override { return true; }
+
+private:
+    PendingInput input_;
 };
 
 // gzip and deflate share zlib's inflate.
@@ -57,34 +95,35 @@ public:
     }
     ~ZlibDecoder() override { inflateEnd(&stream_); }
 
-    void decode_into(std::string_view chunk, ByteSink sink) override {
-        if (chunk.empty()) return;
-        if (!probing_) {
-            run(chunk, sink);
-            return;
-        }
+    void push(std::string_view input) override {
+        if (input.empty() || state_ == State::ignoring) return;
+        input_.append(input);
         // Servers send "deflate" both zlib-wrapped (RFC 9110) and raw. Until some output has been
         // produced we can still switch to raw deflate and replay what we were given (HTTPX retries
         // the first chunk only; keeping the input also covers a wrapper split across chunks).
-        probe_input_.append(chunk);
-        try {
-            run(chunk, sink);
-        } catch (const DecodingError&) {
-            if (!probing_) throw;
-            probing_ = false;
-            inflateEnd(&stream_);
-            init(-MAX_WBITS);
-            std::string replay = std::move(probe_input_);
-            probe_input_.clear();
-            run(replay, sink);
-            return;
-        }
-        if (!probing_) probe_input_ = std::string();
+        if (probing_) probe_input_.append(input);
     }
 
-    void flush_into(ByteSink) override {
+    std::string_view pull() override {
+        for (;;) {
+            if (state_ == State::ignoring) {
+                input_.clear();
+                return {};
+            }
+            if (input_.empty() && !more_output_) return {};
+            if (state_ == State::between_members) {
+                check_next_member();
+                continue;
+            }
+            const Step step = inflate_step();
+            if (step.produced > 0) return out_.view(step.produced);
+            if (step.consumed == 0 && !step.ended && !step.restarted) return {};  // needs input
+        }
+    }
+
+    void finish() override {
         // Like HTTPX (zlib's decompressobj().flush()), a truncated stream is not an error here:
-        // everything decodable was already produced by decode_into().
+        // everything decodable was already produced by pull().
     }
 
 private:
@@ -94,73 +133,73 @@ private:
         stream_ = z_stream{};
         if (inflateInit2(&stream_, window_bits) != Z_OK) fail(name(), "cannot initialise zlib");
         state_ = State::inflating;
+        more_output_ = false;
         magic_.clear();
     }
 
-    void run(std::string_view input, ByteSink sink) {
-        std::size_t pos = 0;
-        while (pos < input.size()) {
-            if (state_ == State::ignoring) return;
-            if (state_ == State::between_members) {
-                pos = check_next_member(input, pos);
-                continue;
-            }
-            pos = inflate_some(input, pos, sink);
-        }
-    }
+    struct Step {
+        std::size_t consumed = 0, produced = 0;
+        bool ended = false;      // the end of a stream (or gzip member)
+        bool restarted = false;  // switched to raw deflate: go again with the same input
+    };
 
-    // Inflates from input[pos...], returns the new position.
-    std::size_t inflate_some(std::string_view input, std::size_t pos, ByteSink sink) {
-        stream_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(input.data() + pos));
-        // zlib counts in uInt; feed huge chunks in slices.
-        const std::size_t slice = std::min<std::size_t>(input.size() - pos, 1u << 30);
+    // One call of inflate with room for one output piece.
+    Step inflate_step() {
+        const auto input = input_.view();
+        // zlib counts in uInt; feed huge inputs in slices.
+        const std::size_t slice = std::min<std::size_t>(input.size(), 1u << 30);
+        stream_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(input.data()));
         stream_.avail_in = static_cast<uInt>(slice);
-        for (;;) {
-            stream_.next_out = out_.data();
-            stream_.avail_out = static_cast<uInt>(out_.size());
-            const int rc = inflate(&stream_, Z_NO_FLUSH);
-            const std::size_t produced = out_.size() - stream_.avail_out;
-            if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) {
-                fail(name(), stream_.msg         ? stream_.msg
-                             : rc == Z_NEED_DICT ? "a preset dictionary is required"
-                             : rc == Z_MEM_ERROR ? "out of memory"
-                                                 : "invalid compressed data");
-            }
-            if (produced > 0) {
+        stream_.next_out = out_.data();
+        stream_.avail_out = static_cast<uInt>(out_.size());
+        const int rc = inflate(&stream_, Z_NO_FLUSH);
+        Step step{slice - stream_.avail_in, out_.size() - stream_.avail_out, rc == Z_STREAM_END};
+        input_.consume(step.consumed);
+        if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) {
+            if (probing_) {
+                // Not zlib-wrapped: start over as raw deflate with everything received so far.
                 probing_ = false;
-                sink(out_.view(produced));
+                inflateEnd(&stream_);
+                init(-MAX_WBITS);
+                input_.clear();
+                input_.append(std::exchange(probe_input_, std::string()));
+                return Step{.restarted = true};
             }
-            if (rc == Z_STREAM_END) {
-                // gzip allows several members back to back; anything else after the end of the
-                // stream is ignored, as Python's decompressobj does (it lands in unused_data).
-                state_ = kind_ == Kind::gzip ? State::between_members : State::ignoring;
-                break;
-            }
-            if (stream_.avail_in == 0 && stream_.avail_out != 0) break;
-            if (rc == Z_BUF_ERROR && stream_.avail_in == 0) break;
+            fail(name(), stream_.msg         ? stream_.msg
+                         : rc == Z_NEED_DICT ? "a preset dictionary is required"
+                         : rc == Z_MEM_ERROR ? "out of memory"
+                                             : "invalid compressed data");
         }
-        return pos + (slice - stream_.avail_in);
+        // A full output buffer may mean more output without more input.
+        more_output_ = stream_.avail_out == 0;
+        if (step.produced > 0 && probing_) {
+            probing_ = false;
+            probe_input_ = std::string();
+        }
+        if (step.ended) {
+            // gzip allows several members back to back; anything else after the end of the
+            // stream is ignored, as Python's decompressobj does (it lands in unused_data).
+            state_ = kind_ == Kind::gzip ? State::between_members : State::ignoring;
+            more_output_ = false;
+        }
+        return step;
     }
 
     // After a gzip member: another member starts with the magic bytes 1f 8b, which may arrive
-    // split across chunks.
-    std::size_t check_next_member(std::string_view input, std::size_t pos) {
-        while (pos < input.size() && magic_.size() < 2) magic_.push_back(input[pos++]);
+    // split across pushes.
+    void check_next_member() {
+        while (!input_.empty() && magic_.size() < 2) {
+            magic_.push_back(input_.view().front());
+            input_.consume(1);
+        }
         if (magic_[0] != '\x1f' || (magic_.size() == 2 && magic_[1] != '\x8b')) {
             state_ = State::ignoring;
-            return input.size();
+            return;
         }
-        if (magic_.size() < 2) return pos;
+        if (magic_.size() < 2) return;
         if (inflateReset(&stream_) != Z_OK) fail(name(), "cannot reset zlib");
-        const std::string magic = std::move(magic_);
-        magic_.clear();
         state_ = State::inflating;
-        // Feed the two magic bytes, which were taken from possibly different chunks.
-        struct Discard {
-            void operator()(std::string_view) const {}
-        };
-        inflate_some(magic, 0, Discard{});  // a gzip header produces no output
-        return pos;
+        input_.prepend(std::exchange(magic_, std::string()));  // the new member's header
     }
 
     enum class State { inflating, between_members, ignoring };
@@ -168,7 +207,9 @@ private:
     Kind kind_;
     State state_ = State::inflating;
     z_stream stream_{};
+    PendingInput input_;
     OutputBuffer out_;
+    bool more_output_ = false;
     bool probing_;  // deflate only: the raw fallback is still possible
     std::string probe_input_;
     std::string magic_;
@@ -181,38 +222,47 @@ public:
     }
     ~BrotliDecoder() override { BrotliDecoderDestroyInstance(state_); }
 
-    void decode_into(std::string_view chunk, ByteSink sink) override {
-        if (chunk.empty()) return;
+    void push(std::string_view input) override {
+        if (input.empty()) return;
         if (finished_) fail("br", "unexpected data after the end of the stream");
-        auto* next_in = reinterpret_cast<const std::uint8_t*>(chunk.data());
-        std::size_t avail_in = chunk.size();
+        input_.append(input);
+    }
+
+    std::string_view pull() override {
         for (;;) {
+            if (finished_ || (input_.empty() && !more_output_)) return {};
+            const auto input = input_.view();
+            auto* next_in = reinterpret_cast<const std::uint8_t*>(input.data());
+            std::size_t avail_in = input.size();
             std::uint8_t* next_out = out_.data();
             std::size_t avail_out = out_.size();
             const auto rc = BrotliDecoderDecompressStream(state_, &avail_in, &next_in, &avail_out,
                                                           &next_out, nullptr);
+            input_.consume(input.size() - avail_in);
             if (rc == BROTLI_DECODER_RESULT_ERROR) {
                 fail("br", BrotliDecoderErrorString(BrotliDecoderGetErrorCode(state_)));
             }
-            const std::size_t produced = out_.size() - avail_out;
-            if (produced > 0) sink(out_.view(produced));
+            more_output_ = rc == BROTLI_DECODER_RESULT_NEEDS_MORE_OUTPUT;
             if (rc == BROTLI_DECODER_RESULT_SUCCESS) {
                 finished_ = true;
-                if (avail_in != 0) fail("br", "unexpected data after the end of the stream");
-                return;
+                if (!input_.empty()) fail("br", "unexpected data after the end of the stream");
             }
-            if (rc == BROTLI_DECODER_RESULT_NEEDS_MORE_INPUT) return;
+            const std::size_t produced = out_.size() - avail_out;
+            if (produced > 0) return out_.view(produced);
+            if (rc == BROTLI_DECODER_RESULT_NEEDS_MORE_INPUT) return {};
         }
     }
 
-    void flush_into(ByteSink) override {
+    void finish() override {
         // As HTTPX with the 'brotli' package: all output was produced eagerly; truncation is not
         // reported.
     }
 
 private:
     BrotliDecoderState* state_;
+    PendingInput input_;
     OutputBuffer out_;
+    bool more_output_ = false;
     bool finished_ = false;
 };
 
@@ -223,25 +273,38 @@ public:
     }
     ~ZstdDecoder() override { ZSTD_freeDStream(context_); }
 
-    void decode_into(std::string_view chunk, ByteSink sink) override {
-        if (chunk.empty()) return;
-        ZSTD_inBuffer in{chunk.data(), chunk.size(), 0};
+    void push(std::string_view input) override { input_.append(input); }
+
+    std::string_view pull() override {
         // ZSTD_decompressStream moves on to the next frame by itself (skippable frames included),
         // so a multi-frame body needs no special handling.
         for (;;) {
+            if (input_.empty() && !more_output_) return {};
+            const auto input = input_.view();
+            ZSTD_inBuffer in{input.data(), input.size(), 0};
             ZSTD_outBuffer out{out_.data(), out_.size(), 0};
-            const std::size_t consumed_before = in.pos;
             const std::size_t rc = ZSTD_decompressStream(context_, &out, &in);
             if (ZSTD_isError(rc)) fail("zstd", ZSTD_getErrorName(rc));
+            if (frame_head_.size() < kMaxFrameHeader) {
+                frame_head_.append(
+                    input.substr(0, std::min(in.pos, kMaxFrameHeader - frame_head_.size())));
+            }
+            if (is_legacy_frame(frame_head_)) fail("zstd", "Unknown frame descriptor");
+            frame_decoded_ += out.pos;
+            input_.consume(in.pos);
             // A call that only confirms there is nothing left must not reset the state: after
             // a completed frame it would report "expecting the next frame's header".
-            if (in.pos != consumed_before || out.pos > 0) frame_complete_ = rc == 0;
-            if (out.pos > 0) sink(out_.view(out.pos));
-            if (in.pos == in.size && out.pos < out.size) return;
+            if (in.pos > 0 || out.pos > 0) {
+                frame_complete_ = rc == 0;
+                if (rc == 0) end_frame();
+            }
+            more_output_ = out.pos == out.size;
+            if (out.pos > 0) return out_.view(out.pos);
+            if (in.pos == 0) return {};
         }
     }
 
-    void flush_into(ByteSink) override {
+    void finish() override {
         // Seen data that stops mid-frame is an error (HTTPX: "Zstandard data is incomplete").
         if (seen_data() && !*frame_complete_) fail("zstd", "data is incomplete");
     }
@@ -249,9 +312,36 @@ public:
 private:
     bool seen_data() const { return frame_complete_.has_value(); }
 
+    // libzstd checks a frame's declared content size when the whole frame comes in one call,
+    // but not always when it comes in pieces (an empty last block skips the check, 1.5.4): check
+    // it here, so that the result does not depend on how the body was cut (found by fuzzing).
+    void end_frame() {
+        const auto declared = ZSTD_getFrameContentSize(frame_head_.data(), frame_head_.size());
+        if (declared != ZSTD_CONTENTSIZE_UNKNOWN && declared != ZSTD_CONTENTSIZE_ERROR &&
+            declared != frame_decoded_) {
+            fail("zstd", "Data corruption detected");
+        }
+        frame_head_.clear();
+        frame_decoded_ = 0;
+    }
+
+    // The pre-1.0 formats (magic 0xFD2FB51E..27) are not the "zstd" content coding (RFC 8878),
+    // and libzstd's legacy support decodes them differently whole and in pieces: refuse them.
+    static bool is_legacy_frame(std::string_view head) {
+        return head.size() >= 4 && head.substr(1, 3) == "\xb5\x2f\xfd" &&
+               static_cast<unsigned char>(head[0]) >= 0x1E &&
+               static_cast<unsigned char>(head[0]) <= 0x27;
+    }
+
+    static constexpr std::size_t kMaxFrameHeader = 18;  // ZSTD_FRAMEHEADERSIZE_MAX
+
     ZSTD_DStream* context_;
+    PendingInput input_;
     OutputBuffer out_;
-    std::optional<bool> frame_complete_;  // nullopt until some input arrived
+    bool more_output_ = false;
+    std::optional<bool> frame_complete_;  // nullopt until some input was decoded
+    std::string frame_head_;              // the first bytes of the current frame
+    std::uint64_t frame_decoded_ = 0;     // output of the current frame so far
 };
 
 class MultiDecoder final : public ContentDecoder {
@@ -262,24 +352,23 @@ public:
         std::reverse(children_.begin(), children_.end());
     }
 
-    void decode_into(std::string_view chunk, ByteSink sink) override { feed(0, chunk, sink); }
-
-    void flush_into(ByteSink sink) override {
-        // Flushing one stage may produce input for the next, which is then flushed in turn.
-        for (std::size_t i = 0; i < children_.size(); ++i) {
-            auto forward = [&](std::string_view piece) { feed(i + 1, piece, sink); };
-            children_[i]->flush_into(forward);
-        }
+    void push(std::string_view input) override { children_.front()->push(input); }
+    std::string_view pull() override { return pull_from(children_.size() - 1); }
+    void finish() override {
+        for (auto& child : children_) child->finish();
     }
 
 private:
-    void feed(std::size_t index, std::string_view data, ByteSink sink) {
-        if (index == children_.size()) {
-            if (!data.empty()) sink(data);
-            return;
+    // Output of stage `index`, pulling its input from the stage before only when it runs dry:
+    // each stage holds at most one piece, however much the stages expand.
+    std::string_view pull_from(std::size_t index) {
+        for (;;) {
+            const auto piece = children_[index]->pull();
+            if (!piece.empty() || index == 0) return piece;
+            const auto input = pull_from(index - 1);
+            if (input.empty()) return {};
+            children_[index]->push(input);
         }
-        auto forward = [&](std::string_view piece) { feed(index + 1, piece, sink); };
-        children_[index]->decode_into(data, forward);
     }
 
     std::vector<std::unique_ptr<ContentDecoder>> children_;
@@ -304,6 +393,16 @@ std::string_view trim(std::string_view s) {
 }  // namespace
 
 ContentDecoder::~ContentDecoder() = default;
+
+void ContentDecoder::decode_into(std::string_view chunk, ByteSink sink) {
+    push(chunk);
+    for (auto piece = pull(); !piece.empty(); piece = pull()) sink(piece);
+}
+
+void ContentDecoder::flush_into(ByteSink sink) {
+    for (auto piece = pull(); !piece.empty(); piece = pull()) sink(piece);
+    finish();
+}
 
 Bytes ContentDecoder::decode(std::string_view chunk) {
     Bytes result;

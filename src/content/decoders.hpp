@@ -37,17 +37,33 @@ private:
 /// output limit (decompression-bomb protection) without the decoder inflating everything first.
 inline constexpr std::size_t kMaxDecodedPiece = 64 * 1024;
 
-/// An incremental decoder for one or more content codings.
+/// An incremental decoder for one or more content codings, driven by its reader: `push()` hands
+/// it encoded input, `pull()` takes decoded output one bounded piece at a time. Nothing is decoded
+/// ahead of `pull()`, so a reader that stops pulling holds at most one piece per coding, however
+/// much the input expands (a decompression bomb streams in constant memory).
 /// Every method throws `httpx::DecodingError` when the input is corrupt.
 class ContentDecoder {
 public:
     virtual ~ContentDecoder();
 
-    /// Decodes the next chunk of encoded input, passing output to `sink` in pieces of at most
-    /// `kMaxDecodedPiece` bytes (the identity decoder passes the chunk through unchanged).
-    virtual void decode_into(std::string_view chunk, ByteSink sink) = 0;
-    /// Signals the end of the input and passes any remaining output to `sink`.
-    virtual void flush_into(ByteSink sink) = 0;
+    /// Appends encoded input (copied) behind what the decoder has not decoded yet.
+    virtual void push(std::string_view input) = 0;
+    /// The next piece of decoded output, at most `kMaxDecodedPiece` bytes (the identity decoder
+    /// passes input through in such pieces), valid until the next call. Empty when everything
+    /// pushed so far is decoded: push more, or `finish()`.
+    virtual std::string_view pull() = 0;
+    /// Signals the end of the input, once `pull()` came back empty; throws where an early end is
+    /// an error for the coding. Gives no further output: every decoder hands out all it can
+    /// from `pull()`.
+    virtual void finish() = 0;
+    /// The identity decoder: output is the input, so a reader may skip the decoder entirely.
+    virtual bool passes_through() const noexcept { return false; }
+
+    /// Convenience: pushes a chunk and passes all its output to `sink` (which may throw to stop
+    /// decoding, e.g. at a size limit: the exception propagates).
+    void decode_into(std::string_view chunk, ByteSink sink);
+    /// Convenience: `finish()`, for symmetry with `decode_into`.
+    void flush_into(ByteSink sink);
 
     /// Convenience: decodes a chunk and returns all its output at once.
     Bytes decode(std::string_view chunk);

@@ -413,8 +413,10 @@ awaitable<Bytes> Response::aread() {
 namespace {
 
 // The body as the caller iterates it: the raw chunks of the stream, counted, optionally decoded
-// (aiter_bytes) and re-chunked (chunk_size). One coroutine per chunk; an undecoded, unchunked
-// chunk is moved through untouched, so that a large download is not copied again here.
+// (aiter_bytes) and re-chunked (chunk_size). An undecoded, unchunked chunk is moved through
+// untouched, so that a large download is not copied again here. Decoding is pulled one bounded
+// piece at a time and the next raw chunk is read only once the decoder has nothing left, so a
+// decompression bomb (1.8 KiB inflating to 1 GiB) streams in constant memory.
 struct BodyIterator {
     std::shared_ptr<Response::State> state;
     AsyncIterator<Bytes> source;
@@ -431,9 +433,21 @@ struct BodyIterator {
         for (auto& piece : chunker->decode(bytes)) pending.push_back(std::move(piece));
     }
 
-    void decode(std::string_view raw) {
+    // One bounded piece of decoded output: false when the decoder needs more input.
+    bool decode_some() {
         try {
-            emit(decoder->decode(raw));
+            const std::string_view piece = decoder->pull();
+            if (piece.empty()) return false;
+            emit(Bytes(piece));
+            return true;
+        } catch (RequestError& e) {
+            state->rethrow_with_request(e);
+        }
+    }
+
+    void push(std::string_view raw) {
+        try {
+            decoder->push(raw);
         } catch (RequestError& e) {
             state->rethrow_with_request(e);
         }
@@ -443,7 +457,7 @@ struct BodyIterator {
         done = true;
         if (decoder) {
             try {
-                emit(decoder->flush());
+                decoder->finish();
             } catch (RequestError& e) {
                 state->rethrow_with_request(e);
             }
@@ -461,6 +475,7 @@ struct BodyIterator {
                 co_return out;
             }
             if (self->done) co_return std::nullopt;
+            if (self->decoder && self->decode_some()) continue;
             // Reading on after `aclose()` must neither download the rest of the body nor end
             // quietly as if it were complete.
             if (self->state->is_closed) throw StreamClosed();
@@ -473,7 +488,7 @@ struct BodyIterator {
             self->state->num_bytes_downloaded += raw->size();
             if (!self->decoder && !self->chunker) co_return raw;
             if (self->decoder)
-                self->decode(*raw);
+                self->push(*raw);
             else
                 self->emit(std::move(*raw));
         }
@@ -484,12 +499,9 @@ struct BodyIterator {
 std::unique_ptr<content::ContentDecoder> decoder_for(const Headers& headers) {
     auto coding = headers.get("Content-Encoding");
     if (!coding) return nullptr;
-    std::string_view value = *coding;
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
-        value.remove_prefix(1);
-    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-    if (value.empty() || iequals(value, "identity")) return nullptr;
-    return content::make_content_decoder(*coding);
+    auto decoder = content::make_content_decoder(*coding);
+    if (decoder->passes_through()) return nullptr;
+    return decoder;
 }
 
 AsyncIterator<Bytes> iterate_body(const std::shared_ptr<Response::State>& state, bool decode,

@@ -78,7 +78,13 @@ private:
         ec = http::error::bad_method;  // never called for a response parser
     }
 
-    void on_response_impl(int code, string_view reason, int version, error_code&) override {
+    void on_response_impl(int code, string_view reason, int version, error_code& ec) override {
+        // Beast takes any three digits; "020" is no status code (RFC 9110 §15: 100-599; llhttp
+        // refuses below 100 too). Found by fuzz_http11_response.
+        if (code < 100) {
+            ec = http::error::bad_status;
+            return;
+        }
         state_.status = code;
         state_.version = version;
         state_.reason.assign(reason.data(), reason.size());

@@ -286,8 +286,8 @@ TEST(Http11Parser, BrokenChunks) {
 TEST(Http11Parser, GarbageStatusLine) {
     for (const std::string line :
          {"SSH-2.0-OpenSSH_9.2\r\n\r\n", "HTTP/1.1 2OO OK\r\n\r\n", "HTTP/2.0 200 OK\r\n\r\n",
-          "HTTP/1.1 99 Too Small\r\n\r\n", "http/1.1 200 OK\r\n\r\n", "HTTP/1.1\t200 OK\r\n\r\n",
-          "<html>\r\n\r\n"}) {
+          "HTTP/1.1 99 Too Small\r\n\r\n", "HTTP/1.1 020 OK\r\n\r\n", "HTTP/1.1 000 x\r\n\r\n",
+          "http/1.1 200 OK\r\n\r\n", "HTTP/1.1\t200 OK\r\n\r\n", "<html>\r\n\r\n"}) {
         const auto message = error_of({line});
         EXPECT_TRUE(contains(message, "status line")) << line << ": " << message;
     }
@@ -514,6 +514,40 @@ TEST(Http11Parser, AcceptsAStatusLineWithoutReasonPhrase) {
     EXPECT_EQ(parser.status_code(), 301);
     EXPECT_EQ(parser.reason(), "");
     EXPECT_EQ(parser.headers().get("Location"), "/x");
+}
+
+}  // namespace
+
+namespace {
+
+// The limits at their edges: one byte or one unit past a bound fails, the bound itself does not.
+TEST(Http11Parser, LimitsHoldAtTheirEdges) {
+    // 2^64 - 1 fits in the parser's 64-bit length; 2^64 does not.
+    const auto max = parse("HTTP/1.1 200 OK\r\nContent-Length: 18446744073709551615\r\n\r\n");
+    EXPECT_FALSE(max.done);
+    EXPECT_EQ(max.status, 200);
+    EXPECT_EQ(error_of({"HTTP/1.1 200 OK\r\nContent-Length: 18446744073709551616\r\n\r\n"}),
+              "invalid Content-Length header (not a number, or too large)");
+    // A status line that never ends fails as soon as it passes the header limit, however it
+    // arrives, instead of buffering forever.
+    ParserLimits limits;
+    limits.max_header_bytes = 1000;
+    ResponseParser parser("GET", limits);
+    std::string stream = "HTTP/1.1 200 ";
+    EXPECT_EQ(parser.feed(stream), 0u);
+    bool failed = false;
+    while (!failed && stream.size() <= 2000) {
+        stream += std::string(100, 'x');
+        try {
+            EXPECT_EQ(parser.feed(stream), 0u);
+        } catch (const RemoteProtocolError& e) {
+            failed = true;
+            EXPECT_STREQ(e.what(), "response header section is larger than 1000 bytes");
+            EXPECT_GT(stream.size(), 1000u);
+            EXPECT_LE(stream.size(), 1100u);
+        }
+    }
+    EXPECT_TRUE(failed);
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "routes.hpp"
 
+#include "gzip_bomb.hpp"
+
 #include <openssl/evp.h>
 #include <zlib.h>
 
@@ -323,6 +325,57 @@ awaitable<After> handle_http10(Exchange& ex) {
     co_return co_await ex.finish();  // HTTP/1.1: close (the body ends with the connection)
 }
 
+// Writes `piece` again and again until the client goes away (or stop() closes the connection).
+awaitable<After> write_raw_forever(Exchange& ex, std::string piece) {
+    for (;;) co_await ex.write_raw(piece);
+}
+
+// Servers that attack the client's limits (see README, "Limits against hostile servers").
+// nullopt: `what` is not one of them. All but the gzip bomb are HTTP/1.1 framing attacks, written
+// as raw bytes; over HTTP/2 they do not exist (404).
+awaitable<std::optional<After>> handle_hostile(Exchange& ex, std::string_view what) {
+    if (what == "gzip_bomb") {  // 1.8 KiB on the wire, 1 GiB decoded
+        Response head(200);
+        head.field("Content-Type", "application/octet-stream")
+            .field("Content-Encoding", "gzip, gzip");
+        head.content_length = sizeof kGzipBomb;
+        co_await ex.start(head);
+        const std::string_view bomb(reinterpret_cast<const char*>(kGzipBomb), sizeof kGzipBomb);
+        co_await ex.body(bomb);
+        co_return co_await ex.finish();
+    }
+    if (ex.http2()) co_return std::nullopt;
+    std::string text = "HTTP/1.1 200 OK\r\nServer: httpxx-testserver\r\n";
+    if (what == "huge_head") {  // a 128 KiB header section, over the client's 100 KiB
+        for (int i = 0; i < 16; ++i)
+            text += "X-Big-" + std::to_string(i) + ": " + pattern(0, 8192) + "\r\n";
+        text += "Content-Length: 0\r\n\r\n";
+    } else if (what == "many_headers") {  // 1000 small fields, over the client's 256
+        for (int i = 0; i < 1000; ++i) text += "X-" + std::to_string(i) + ": v\r\n";
+        text += "Content-Length: 0\r\n\r\n";
+    } else if (what == "endless_line") {  // a header line that never ends
+        text += "X-Endless: ";
+        co_await ex.write_raw(text);
+        co_return co_await write_raw_forever(ex, pattern(0, 16 * 1024));
+    } else if (what == "chunk_overflow") {  // a chunk size of 2^64
+        text += "Transfer-Encoding: chunked\r\n\r\n10000000000000000\r\nhello\r\n0\r\n\r\n";
+    } else if (what == "huge_length") {  // a Content-Length of 2^64
+        text += "Content-Length: 18446744073709551616\r\n\r\nhello";
+    } else if (what == "smuggle") {  // two framings: which one ends the body is an opinion
+        text +=
+            "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n"
+            "0\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+    } else if (what == "endless_body") {  // chunked, never ends
+        text += "Content-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n\r\n";
+        co_await ex.write_raw(text);
+        co_return co_await write_raw_forever(ex, "10000\r\n" + pattern(0, 0x10000) + "\r\n");
+    } else {
+        co_return std::nullopt;
+    }
+    co_await ex.write_raw(text);
+    co_return After::close;
+}
+
 awaitable<After> handle_misbehave(Exchange& ex, std::string_view what) {
     co_await ex.drain();
     Connection& connection = ex.connection();
@@ -370,6 +423,8 @@ awaitable<After> handle_misbehave(Exchange& ex, std::string_view what) {
         co_await respond_text(ex, 200, kHello);
         co_return After::close;
     }
+    const std::optional<After> hostile = co_await handle_hostile(ex, what);
+    if (hostile) co_return *hostile;
     co_return co_await respond_text(ex, 404, "Not Found");
 }
 

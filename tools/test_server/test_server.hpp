@@ -59,6 +59,15 @@ struct ServerState;
 //   /misbehave/bad_chunk     chunked body with an invalid chunk size, closes
 //   /misbehave/close_idle    answers normally (keep-alive), then closes the connection at once
 //   /misbehave/headers_only_then_close  Content-Length: 100 head, no body, closes
+//   Hostile servers (limits):
+//   /misbehave/huge_head     a 128 KiB header section (the client allows 100 KiB)
+//   /misbehave/many_headers  1000 header fields (the client allows 256)
+//   /misbehave/endless_line  a header line that never ends (written until the client goes)
+//   /misbehave/chunk_overflow  a chunk size of 2^64
+//   /misbehave/huge_length   a Content-Length of 2^64
+//   /misbehave/smuggle       Content-Length and Transfer-Encoding: chunked
+//   /misbehave/endless_body  a chunked body that never ends (64 KiB chunks)
+//   /misbehave/gzip_bomb     Content-Encoding: gzip, gzip; 1827 bytes that decode to 1 GiB of zeros
 //   /stats                   JSON: the counters below, "connection" (this request's connection id),
 //                            "protocol", and "connections": [{id, protocol, requests,
 //                            peak_streams, open_streams, resets_received, open}]
