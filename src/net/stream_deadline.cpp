@@ -19,6 +19,8 @@ struct StreamDeadline::State {
     bool waiting = false;                                   // a wait is pending on the timer
     unsigned generation = 0;  // tells the current wait from superseded ones
     bool expired = false;     // the running operation was cancelled for its deadline
+    // idle() was called and no operation started since: a release of the timer is posted.
+    bool idle_pending = false;
 
     State(const asio::any_io_executor& executor, NetworkStream& s) : timer(executor), stream(&s) {}
 
@@ -46,15 +48,17 @@ StreamDeadline::StreamDeadline(const asio::any_io_executor& executor, NetworkStr
     : state_(std::make_shared<State>(executor, stream)) {}
 
 StreamDeadline::~StreamDeadline() {
-    idle();
     std::lock_guard lock(state_->mutex);
     state_->stream = nullptr;
+    state_->idle_pending = false;
+    release_timer_locked(*state_);
 }
 
 void StreamDeadline::start(std::optional<Duration> limit) {
     State& s = *state_;
     std::lock_guard lock(s.mutex);
     s.expired = false;
+    s.idle_pending = false;  // a release posted by idle() leaves the timer armed
     if (!limit) {
         s.deadline = Clock::time_point::max();
         return;
@@ -70,14 +74,32 @@ bool StreamDeadline::finish() noexcept {
     return std::exchange(state_->expired, false);
 }
 
-void StreamDeadline::idle() noexcept {
-    State& s = *state_;
-    std::lock_guard lock(s.mutex);
-    s.deadline = Clock::time_point::max();
+void StreamDeadline::release_timer_locked(State& s) noexcept {
     if (!s.waiting) return;
     s.waiting = false;
     ++s.generation;
     s.timer.cancel();
+}
+
+void StreamDeadline::idle() noexcept {
+    State& s = *state_;
+    std::lock_guard lock(s.mutex);
+    s.deadline = Clock::time_point::max();
+    if (!s.waiting || s.idle_pending) return;
+    // Released after the handlers already queued have run: a connection that carries its next
+    // request right away (a client loop, the pool handing it to a waiter) keeps its timer armed
+    // instead of cancelling it and arming it again, a timerfd_settime system call per request.
+    // The armed wait finds no operation running when it fires, or re-arms for the one running.
+    s.idle_pending = true;
+    try {
+        asio::post(s.timer.get_executor(), [state = state_] {
+            std::lock_guard lock(state->mutex);
+            if (std::exchange(state->idle_pending, false)) release_timer_locked(*state);
+        });
+    } catch (...) {
+        s.idle_pending = false;
+        release_timer_locked(s);
+    }
 }
 
 }  // namespace httpx::net

@@ -37,11 +37,13 @@ public:
     /// The operation ended. Returns true when it was cancelled because its time ran out.
     bool finish() noexcept;
     /// No operation follows soon (the connection goes idle): releases the timer, so that a
-    /// pending wait does not keep the io_context running.
+    /// pending wait does not keep the io_context running. The release runs after the handlers
+    /// already queued on the executor, and not at all if an operation starts before.
     void idle() noexcept;
 
 private:
     struct State;
+    static void release_timer_locked(State& state) noexcept;
     std::shared_ptr<State> state_;  // shared with the timer's completion handler
 };
 

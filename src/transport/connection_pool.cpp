@@ -10,6 +10,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
+#include <charconv>
 
 namespace httpx::transport {
 
@@ -213,7 +214,7 @@ void ConnectionPool::retire_locked(const std::shared_ptr<Http2Connection>& conne
 
 awaitable<ConnectionPool::Lease> ConnectionPool::acquire(
     const std::string& origin_key, bool tls, std::optional<std::chrono::duration<double>> timeout) {
-    auto waiter = std::make_shared<Waiter>();
+    std::shared_ptr<Waiter> waiter;  // only made when the request has to wait
     {
         std::lock_guard lock(mutex_);
         if (closed_) throw std::logic_error("The transport has been closed.");
@@ -254,6 +255,11 @@ awaitable<ConnectionPool::Lease> ConnectionPool::acquire(
             co_return lease;
         }
         if (closed_some) hand_over_slot_locked();
+        if (origin.connecting_h2 == 0 && waiters_.empty()) {
+            bool has_capacity = !limits_.max_connections || connections_ < *limits_.max_connections;
+            if (has_capacity || evict_idle_locked()) co_return open_lease_locked(origin);
+        }
+        waiter = std::make_shared<Waiter>();
         waiter->origin = origin_key;
         waiter->in_origin = origin.waiters.insert(origin.waiters.end(), waiter);
         if (origin.connecting_h2 > 0) {
@@ -262,11 +268,6 @@ awaitable<ConnectionPool::Lease> ConnectionPool::acquire(
             waiter->parked = true;
             waiter->in_parked = origin.parked.insert(origin.parked.end(), waiter);
         } else {
-            bool has_capacity = !limits_.max_connections || connections_ < *limits_.max_connections;
-            if (waiters_.empty() && (has_capacity || evict_idle_locked())) {
-                origin.waiters.erase(waiter->in_origin);
-                co_return open_lease_locked(origin);
-            }
             waiter->global = true;
             waiter->in_pool = waiters_.insert(waiters_.end(), waiter);
         }
@@ -419,7 +420,15 @@ awaitable<Response> ConnectionPool::handle_request(Request& request) {
     if (url.raw_host().empty()) throw UnsupportedProtocol("Request URL is missing a host.");
     const bool tls = scheme == "https";
     const int port = *detail::port_or_default(url);  // http or https: always known
-    const std::string origin = scheme + "://" + url.raw_host() + ":" + std::to_string(port);
+    // The pool's key, built with one allocation (it is built for every request).
+    std::string origin;
+    {
+        const std::string& host = url.raw_host();
+        char digits[16];
+        const auto digits_end = std::to_chars(digits, digits + sizeof digits, port).ptr;
+        origin.reserve(scheme.size() + 3 + host.size() + 1 + (digits_end - digits));
+        origin.append(scheme).append("://").append(host).append(1, ':').append(digits, digits_end);
+    }
     Timeout timeout;
     if (auto it = request.extensions().find("timeout"); it != request.extensions().end()) {
         if (auto* t = std::any_cast<Timeout>(&it->second)) timeout = *t;
