@@ -1,5 +1,5 @@
-// What request header fields may hold on the wire (RFC 9110), shared by the HTTP/2 request
-// encoder; the HTTP/1.1 serializer applies the same rules.
+// What request header fields may hold on the wire (RFC 9110): the rules the HTTP/1.1 serializer
+// and the HTTP/2 request encoder both apply.
 #pragma once
 
 #include <string>
