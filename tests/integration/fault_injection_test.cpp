@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "httpx/httpx.hpp"
+#include "run_async.hpp"
 #include "test_certificates.hpp"
 #include "test_server.hpp"
 #include "transport/http_transport_access.hpp"
@@ -32,6 +33,8 @@ using httpx::net::IoRecord;
 using httpx::testing::TestServer;
 
 namespace {
+
+using httpx::test::run_on;
 
 enum class Exchange { plain, chunked, upload, tls, redirects };
 
@@ -111,14 +114,6 @@ httpx::awaitable<void> run_exchange(httpx::AsyncClient& client, Exchange exchang
 httpx::awaitable<std::string> get_text(httpx::AsyncClient& client, std::string url) {
     httpx::Response r = co_await client.get(url);
     co_return r.text();
-}
-
-template <class T>
-T run_on(asio::io_context& io, asio::awaitable<T> task) {
-    io.restart();
-    auto future = asio::co_spawn(io, std::move(task), asio::use_future);
-    io.run();
-    return future.get();
 }
 
 // Whether the failed operation hit a reused keep-alive connection before any byte of the new

@@ -6,6 +6,7 @@
 
 #include "gzip_bomb.hpp"
 #include "httpx/httpx.hpp"
+#include "resident_memory.hpp"
 #include "test_server.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -20,6 +21,8 @@ using namespace std::chrono_literals;
 using httpx::testing::TestServer;
 
 namespace {
+
+using httpx::test::resident_bytes;
 
 struct HostileServer : ::testing::Test {
     asio::io_context io;  // first: outlives the client and its sockets
@@ -125,15 +128,6 @@ TEST_F(HostileServer, ADecompressionBombIsBoundedByStreamingWithABudget) {
     EXPECT_GT(received, 8u << 20);
     EXPECT_LT(received, (8u << 20) + (1u << 17));
     expect_client_usable();
-}
-
-std::size_t resident_bytes() {
-    std::ifstream status("/proc/self/status");
-    std::string line;
-    while (std::getline(status, line)) {
-        if (line.starts_with("VmRSS:")) return std::stoull(line.substr(6)) * 1024;
-    }
-    return 0;
 }
 
 TEST_F(HostileServer, StreamingADecompressionBombKeepsMemoryFlat) {

@@ -6,6 +6,8 @@
 
 #include "httpx/async_generator.hpp"
 #include "httpx/httpx.hpp"
+#include "resident_memory.hpp"
+#include "run_async.hpp"
 #include "test_certificates.hpp"
 #include "test_server.hpp"
 
@@ -30,29 +32,9 @@ using httpx::testing::TestServer;
 
 namespace {
 
-template <class T>
-T run_on(asio::io_context& io, asio::awaitable<T> task) {
-    io.restart();
-    auto future = asio::co_spawn(io, std::move(task), asio::use_future);
-    io.run();
-    return future.get();
-}
-
-// Waits (without blocking the io_context) for a future of a coroutine spawned on it.
-template <class T>
-httpx::awaitable<T> await_future(std::future<T>& future) {
-    while (future.wait_for(0s) != std::future_status::ready) co_await httpx::sleep(1ms);
-    co_return future.get();
-}
-
-std::size_t resident_bytes() {
-    std::ifstream status("/proc/self/status");
-    std::string line;
-    while (std::getline(status, line)) {
-        if (line.starts_with("VmRSS:")) return std::stoull(line.substr(6)) * 1024;
-    }
-    return 0;
-}
+using httpx::test::await_future;
+using httpx::test::resident_bytes;
+using httpx::test::run_on;
 
 // The SHA-256 of `size` test-server pattern bytes, in hex (as /upload?hash=sha256 reports).
 std::string pattern_sha256(std::uint64_t size) {

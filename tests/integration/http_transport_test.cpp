@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include "httpx/httpx.hpp"
+#include "resident_memory.hpp"
+#include "run_async.hpp"
 #include "test_certificates.hpp"
 #include "test_server.hpp"
 
@@ -32,15 +34,8 @@ using httpx::testing::TestServer;
 
 namespace {
 
-// Sockets must go before their io_context: pooled connections live as long as the client, so
-// every test runs its coroutines on one io_context that outlives the client.
-template <class T>
-T run_on(asio::io_context& io, asio::awaitable<T> task) {
-    io.restart();
-    auto future = asio::co_spawn(io, std::move(task), asio::use_future);
-    io.run();
-    return future.get();
-}
+using httpx::test::resident_bytes;
+using httpx::test::run_on;
 
 struct Fixture : ::testing::Test {
     asio::io_context io;  // declared first: destroyed after the client and its connections
@@ -131,16 +126,6 @@ TEST_F(HttpTransport, StreamsALargeBodyInBoundedChunks) {
         EXPECT_LE(largest, 128u * 1024);  // streamed, never buffered whole
     };
     run(task());
-}
-
-// Resident memory of this process, from /proc (Linux).
-std::size_t resident_bytes() {
-    std::ifstream status("/proc/self/status");
-    std::string line;
-    while (std::getline(status, line)) {
-        if (line.starts_with("VmRSS:")) return std::stoull(line.substr(6)) * 1024;
-    }
-    return 0;
 }
 
 TEST_F(HttpTransport, AGibibyteDownloadKeepsMemoryFlat) {

@@ -7,6 +7,8 @@
 #include "httpx/async_generator.hpp"
 #include "httpx/http_transport.hpp"
 #include "httpx/httpx.hpp"
+#include "resident_memory.hpp"
+#include "run_async.hpp"
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
@@ -32,6 +34,9 @@ using namespace std::chrono_literals;
 
 namespace {
 
+using httpx::test::await_future;
+using httpx::test::resident_bytes;
+
 std::string env(const char* name) {
     const char* value = std::getenv(name);
     return value ? value : "";
@@ -40,15 +45,6 @@ std::string env(const char* name) {
 std::string read_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-std::size_t resident_bytes() {
-    std::ifstream status("/proc/self/status");
-    std::string line;
-    while (std::getline(status, line)) {
-        if (line.starts_with("VmRSS:")) return std::stoull(line.substr(6)) * 1024;
-    }
-    return 0;
 }
 
 // Byte i of the uploads below (period 253, a prime unlike any I/O size).
@@ -63,13 +59,6 @@ httpx::AsyncGenerator<httpx::Bytes> upload_chunks(std::uint64_t size, std::size_
         for (std::size_t i = 0; i < piece.size(); ++i) piece[i] = upload_byte(offset + i);
         co_yield std::move(piece);
     }
-}
-
-// Waits (without blocking the io_context) for a future of a coroutine spawned on it.
-template <class T>
-httpx::awaitable<T> await_future(std::future<T>& future) {
-    while (future.wait_for(0s) != std::future_status::ready) co_await httpx::sleep(1ms);
-    co_return future.get();
 }
 
 struct H2Interop : ::testing::Test {
