@@ -603,6 +603,9 @@ TEST_F(Http2Transport, CancellingOneStreamLeavesTheOthersAndTheConnection) {
     };
     run(task());
     EXPECT_EQ(server->connections_accepted(), 1u);
+    // The cancelled request and the closed stream each sent RST_STREAM (the server read them
+    // before the request that followed on the same connection).
+    EXPECT_EQ(server->connection_stats().at(0).resets_received, 2u);
 }
 
 TEST_F(Http2Transport, ReadTimeoutFailsTheStreamNotTheConnection) {
@@ -610,6 +613,7 @@ TEST_F(Http2Transport, ReadTimeoutFailsTheStreamNotTheConnection) {
     EXPECT_THROW(run(client->get(url("/misbehave/stall"))), httpx::ReadTimeout);
     EXPECT_EQ(run(client->get(url("/"))).text(), "Hello, world!");
     EXPECT_EQ(server->connections_accepted(), 1u);
+    EXPECT_EQ(server->connection_stats().at(0).resets_received, 1u);
 }
 
 TEST_F(Http2Transport, WriteTimeoutWhenThePeerGrantsNoWindow) {
