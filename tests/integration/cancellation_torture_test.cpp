@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "httpx/httpx.hpp"
+#include "plain_and_tls_servers.hpp"
 #include "test_certificates.hpp"
 #include "test_server.hpp"
 
@@ -22,8 +23,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_future.hpp>
-
-#include <unistd.h>
 
 #include <atomic>
 #include <cstdlib>
@@ -46,24 +45,8 @@ std::size_t torture_requests() {
     return env ? std::strtoul(env, nullptr, 10) : 1000;
 }
 
-struct Servers {
-    std::filesystem::path dir;
-    httpx::testing::TestCertificates certs;
-    TestServer plain;
-    std::unique_ptr<TestServer> tls;
-
-    Servers()
-        : dir(std::filesystem::temp_directory_path() /
-              ("httpxx-torture-" + std::to_string(::getpid()))),
-          certs(httpx::testing::make_test_certificates(dir)) {
-        plain.start();
-        TestServer::Options options;
-        options.tls = certs.server();
-        tls = std::make_unique<TestServer>(options);
-        tls->start();
-    }
-    ~Servers() { std::filesystem::remove_all(dir); }
-    std::string tls_origin() const { return "https://localhost:" + std::to_string(tls->port()); }
+struct Servers : httpx::test::PlainAndTlsServers {
+    Servers() : PlainAndTlsServers("torture") {}
 };
 
 // What the requests of one run came to.

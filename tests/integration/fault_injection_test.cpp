@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "httpx/httpx.hpp"
+#include "plain_and_tls_servers.hpp"
 #include "run_async.hpp"
 #include "test_certificates.hpp"
 #include "test_server.hpp"
@@ -18,9 +19,6 @@
 #include <boost/asio/use_future.hpp>
 #include <boost/core/demangle.hpp>
 
-#include <unistd.h>
-
-#include <filesystem>
 #include <set>
 #include <typeindex>
 
@@ -39,23 +37,8 @@ using httpx::test::run_on;
 enum class Exchange { plain, chunked, upload, tls, redirects };
 
 // The servers every test of this file talks to (started once per test binary run).
-struct Servers {
-    std::filesystem::path dir;
-    httpx::testing::TestCertificates certs;
-    TestServer plain;
-    std::unique_ptr<TestServer> tls;
-
-    Servers()
-        : dir(std::filesystem::temp_directory_path() /
-              ("httpxx-faults-" + std::to_string(::getpid()))),
-          certs(httpx::testing::make_test_certificates(dir)) {
-        plain.start();
-        TestServer::Options options;
-        options.tls = certs.server();
-        tls = std::make_unique<TestServer>(options);
-        tls->start();
-    }
-    ~Servers() { std::filesystem::remove_all(dir); }
+struct Servers : httpx::test::PlainAndTlsServers {
+    Servers() : PlainAndTlsServers("faults") {}
 };
 
 std::unique_ptr<Servers> shared_servers;
