@@ -7,6 +7,7 @@
 #include "httpx/async_generator.hpp"
 #include "httpx/http_transport.hpp"
 #include "httpx/httpx.hpp"
+#include "interop_support.hpp"
 #include "resident_memory.hpp"
 #include "run_async.hpp"
 
@@ -34,18 +35,11 @@ using namespace std::chrono_literals;
 
 namespace {
 
+using httpx::interop::env;
+using httpx::interop::read_file;
+
 using httpx::test::await_future;
 using httpx::test::resident_bytes;
-
-std::string env(const char* name) {
-    const char* value = std::getenv(name);
-    return value ? value : "";
-}
-
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 // Byte i of the uploads below (period 253, a prime unlike any I/O size).
 char upload_byte(std::uint64_t i) {
@@ -61,12 +55,12 @@ httpx::AsyncGenerator<httpx::Bytes> upload_chunks(std::uint64_t size, std::size_
     }
 }
 
-struct H2Interop : ::testing::Test {
+struct H2Interop : ::testing::Test, httpx::interop::NginxAccessLog {
     asio::io_context io;  // declared first: destroyed after the client and its connections
     std::shared_ptr<httpx::AsyncHTTPTransport> transport;
     std::unique_ptr<httpx::AsyncClient> client;
     std::string h2_tls, h2c, h2c_goaway, h2c_two_streams, nghttpd, http11_tls, http11, static_dir,
-        access_log, ca;
+        ca;
 
     void SetUp() override {
         h2_tls = env("HTTPXX_INTEROP_NGINX_H2_TLS_URL");
@@ -107,31 +101,6 @@ struct H2Interop : ::testing::Test {
 
     std::string file(std::string_view name) const {
         return read_file(static_dir + "/" + std::string(name));
-    }
-
-    // Access log lines ("$connection $connection_requests $method $uri $status") whose URI
-    // holds `marker`, waiting up to 2 s for `expected` of them.
-    std::vector<std::string> log_lines(const std::string& marker, std::size_t expected) const {
-        std::vector<std::string> lines;
-        for (int attempt = 0; attempt < 200; ++attempt) {
-            lines.clear();
-            std::istringstream in(read_file(access_log));
-            for (std::string line; std::getline(in, line);)
-                if (line.find(marker) != std::string::npos) lines.push_back(line);
-            if (lines.size() >= expected) break;
-            std::this_thread::sleep_for(10ms);
-        }
-        return lines;
-    }
-    static std::string unique_marker(std::string_view name) {
-        static int runs = 0;
-        return std::string(name) + "-" + std::to_string(::getpid()) + "-" + std::to_string(++runs) +
-               "x";
-    }
-    static std::set<std::string> connection_ids(const std::vector<std::string>& lines) {
-        std::set<std::string> ids;
-        for (const auto& line : lines) ids.insert(line.substr(0, line.find(' ')));
-        return ids;
     }
 
     // `n` concurrent GETs of `path?marker-i`; returns how many answered 200 with `body`.

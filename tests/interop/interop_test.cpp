@@ -6,6 +6,7 @@
 
 #include "httpx/http_transport.hpp"
 #include "httpx/httpx.hpp"
+#include "interop_support.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -28,15 +29,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::string env(const char* name) {
-    const char* value = std::getenv(name);
-    return value ? value : "";
-}
-
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+using httpx::interop::env;
+using httpx::interop::read_file;
 
 // Sockets must go before their io_context: pooled connections live as long as the client, so
 // every test runs its coroutines on one io_context that outlives the client.
@@ -68,8 +62,8 @@ struct InteropFixture : ::testing::Test {
 // ---------------------------------------------------------------------------------------------
 // nginx
 
-struct Nginx : InteropFixture {
-    std::string base, tls_base, tls_ip_base, wrong_host_base, static_dir, access_log, ca;
+struct Nginx : InteropFixture, httpx::interop::NginxAccessLog {
+    std::string base, tls_base, tls_ip_base, wrong_host_base, static_dir, ca;
 
     void SetUp() override {
         base = env("HTTPXX_INTEROP_NGINX_URL");
@@ -86,33 +80,6 @@ struct Nginx : InteropFixture {
     std::string url(std::string_view path) const { return base + std::string(path); }
     std::string file(std::string_view name) const {
         return read_file(static_dir + "/" + std::string(name));
-    }
-
-    // The access log lines ("$connection $connection_requests $method $uri $status") whose
-    // URI contains `marker`, waiting up to 2 s for `expected` of them (nginx logs a request
-    // after its last byte went out).
-    std::vector<std::string> log_lines(const std::string& marker, std::size_t expected) const {
-        std::vector<std::string> lines;
-        for (int attempt = 0; attempt < 200; ++attempt) {
-            lines.clear();
-            std::istringstream in(read_file(access_log));
-            for (std::string line; std::getline(in, line);)
-                if (line.find(marker) != std::string::npos) lines.push_back(line);
-            if (lines.size() >= expected) break;
-            std::this_thread::sleep_for(10ms);
-        }
-        return lines;
-    }
-    // A query marker unique to one test run (also with --gtest_repeat).
-    static std::string unique_marker(std::string_view name) {
-        static int runs = 0;
-        return std::string(name) + "-" + std::to_string(::getpid()) + "-" + std::to_string(++runs) +
-               "x";
-    }
-    static std::set<std::string> connection_ids(const std::vector<std::string>& lines) {
-        std::set<std::string> ids;
-        for (const auto& line : lines) ids.insert(line.substr(0, line.find(' ')));
-        return ids;
     }
 };
 
