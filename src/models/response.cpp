@@ -590,10 +590,6 @@ void ResponseAccess::set_default_encoding(Response& response, std::string encodi
     response.state_->default_encoding = std::move(encoding);
 }
 
-std::shared_ptr<const Request> ResponseAccess::shared_request(const Response& response) {
-    return response.state_->request;
-}
-
 awaitable<void> ResponseAccess::read(Response& response) {
     auto state = response.state_;
     if (state->content) co_return;
@@ -606,11 +602,6 @@ awaitable<void> ResponseAccess::read(Response& response) {
             body += *chunk;
     }
     state->content = std::move(body);
-}
-
-const AsyncByteStream* ResponseAccess::raw_stream(const Response& response) {
-    const auto& s = *response.state_;
-    return s.stream && !s.is_stream_consumed && !s.is_closed ? &*s.stream : nullptr;
 }
 
 }  // namespace detail

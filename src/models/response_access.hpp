@@ -11,14 +11,10 @@ struct ResponseAccess {
     /// Starts the clock behind `elapsed()`: it stops when the response is closed.
     static void start_elapsed_clock(Response& response,
                                     std::chrono::steady_clock::time_point start);
-    /// The request shared with exceptions raised while reading the body.
-    static std::shared_ptr<const Request> shared_request(const Response& response);
     /// The encoding used when the response names no (known) charset: the client's.
     static void set_default_encoding(Response& response, std::string encoding);
     /// `aread()` without returning a copy of the body.
     static awaitable<void> read(Response& response);
-    /// The raw body stream when the body is not read yet.
-    static const AsyncByteStream* raw_stream(const Response& response);
 };
 
 }  // namespace httpx::detail
