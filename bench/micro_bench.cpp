@@ -305,13 +305,17 @@ public:
         httpx::Timeout timeout;
         if (auto it = request.extensions().find("timeout"); it != request.extensions().end())
             if (auto* t = std::any_cast<httpx::Timeout>(&it->second)) timeout = *t;
-        httpx::Response response =
-            co_await connection_->handle_request(request, timeout, [](bool) {});
+        httpx::Response response = co_await connection_->handle_request(request, timeout, owner_);
         co_return response;
     }
 
 private:
+    // Keeps the one connection (a pool would put it back in its idle list).
+    struct NoPool final : httpx::transport::Http11Connection::Owner {
+        void release(const std::shared_ptr<httpx::transport::Http11Connection>&, bool) override {}
+    };
     std::shared_ptr<httpx::transport::Http11Connection> connection_;
+    std::shared_ptr<NoPool> owner_ = std::make_shared<NoPool>();
 };
 
 httpx::awaitable<void> client_loop(benchmark::State& state, httpx::AsyncClient& client,

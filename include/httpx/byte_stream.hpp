@@ -17,6 +17,10 @@ namespace httpx {
 template <class T>
 class AsyncGenerator;
 
+namespace detail {
+struct ByteStreamAccess;  // the transports' constructors (src/content/byte_stream_access.hpp)
+}
+
 /// Anything callable as `() -> awaitable<std::optional<Bytes>>`: each call yields the next chunk,
 /// nullopt at the end.
 template <class F>
@@ -69,6 +73,7 @@ public:
     void close() const;
 
 private:
+    friend struct detail::ByteStreamAccess;
     struct State;
     explicit AsyncByteStream(std::shared_ptr<State> state);
     std::shared_ptr<State> state_;

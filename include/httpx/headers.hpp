@@ -12,6 +12,10 @@
 
 namespace httpx {
 
+namespace detail {
+struct HeadersAccess;  // the library's in-place access to the fields
+}
+
 /// An ordered, case-insensitive multi-map of header fields that keeps each name's original
 /// case for the wire. Lookups ignore case; iteration yields every (name, value) pair in order.
 class Headers {
@@ -60,6 +64,7 @@ public:
     friend std::ostream& operator<<(std::ostream& os, const Headers& headers);
 
 private:
+    friend struct detail::HeadersAccess;
     std::vector<value_type> items_;
 };
 

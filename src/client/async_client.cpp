@@ -6,6 +6,7 @@
 #include "httpx/exceptions.hpp"
 #include "httpx/http_transport.hpp"
 #include "models/default_port.hpp"
+#include "models/headers_access.hpp"
 #include "models/response_access.hpp"
 
 #include <algorithm>
@@ -120,7 +121,11 @@ struct AsyncClient::Impl {
     Request build_request(std::string_view method, URL url, RequestOptions options) const {
         std::lock_guard lock(mutex);
         URL merged_url = merge_url(std::move(url));
-        Headers merged_headers = headers;
+        // Room for the Host and Content-Length fields the Request puts in front.
+        Headers merged_headers;
+        auto& items = detail::HeadersAccess::items(merged_headers);
+        items.reserve(headers.size() + options.headers.size() + 2);
+        items.insert(items.end(), headers.begin(), headers.end());
         merged_headers.update(options.headers);
         options.headers = std::move(merged_headers);
         if (!options.params.empty() || !params.empty())
@@ -149,8 +154,13 @@ struct AsyncClient::Impl {
         const URL& url = request.url();
         if (!url.username().empty() || !url.password().empty())
             return std::make_shared<BasicAuth>(url.username(), url.password());
-        static const auto no_auth = std::make_shared<Auth>();  // stateless: one for all requests
-        return no_auth;
+        return no_auth();
+    }
+
+    // Stateless: one for all requests.
+    static const std::shared_ptr<Auth>& no_auth() {
+        static const auto none = std::make_shared<Auth>();
+        return none;
     }
 
     Request build_redirect_request(const Request& request, const Response& response) const {
@@ -201,7 +211,9 @@ struct AsyncClient::Impl {
         return next;
     }
 
-    awaitable<Response> send_single_request(Request& request) {
+    // `last_use`: the caller will not use `request` again unless the response redirects, so
+    // a response that does not keeps the request itself instead of a copy.
+    awaitable<Response> send_single_request(Request& request, bool last_use) {
         // As in HTTPX, the scheme is the transport's business: a MockTransport or a mount may
         // handle any scheme, AsyncHTTPTransport raises UnsupportedProtocol for the others.
         std::shared_ptr<AsyncBaseTransport> chosen = transport_for_url(request.url());
@@ -212,20 +224,24 @@ struct AsyncClient::Impl {
         } catch (RequestError& e) {
             rethrow_with_request(e, request);
         }
-        response->set_request(request);
-        detail::ResponseAccess::start_elapsed_clock(*response, start);
-        detail::ResponseAccess::set_default_encoding(*response, default_encoding);
         {
             std::lock_guard lock(mutex);
             cookies.extract_cookies(request.url(), response->headers());
         }
+        if (last_use && !response->has_redirect_location())
+            response->set_request(std::move(request));
+        else
+            response->set_request(request);
+        detail::ResponseAccess::start_elapsed_clock(*response, start);
+        detail::ResponseAccess::set_default_encoding(*response, default_encoding);
         co_return std::move(*response);
     }
 
     // `first` is the auth flow's request, used in place (as HTTPX does: hooks may modify it);
-    // redirects build their own.
+    // redirects build their own. `first_is_ours`: nobody uses `first` after this returns.
     awaitable<Response> send_handling_redirects(Request& first, bool follow,
-                                                std::vector<Response>& history) {
+                                                std::vector<Response>& history,
+                                                bool first_is_ours = false) {
         std::optional<Request> redirected;
         EventHooks hooks;
         int redirect_limit = 0;
@@ -240,7 +256,9 @@ struct AsyncClient::Impl {
                 throw TooManyRedirects("Exceeded maximum allowed redirects.",
                                        std::make_shared<Request>(request));
             for (const auto& hook : hooks.request) co_await hook(request);
-            Response response = co_await send_single_request(request);
+            // Response hooks see the response before its redirect is decided: keep the request.
+            const bool last_use = (redirected || first_is_ours) && hooks.response.empty();
+            Response response = co_await send_single_request(request, last_use);
             try {
                 for (const auto& hook : hooks.response) co_await hook(response);
                 response.set_history(history);
@@ -269,6 +287,20 @@ struct AsyncClient::Impl {
             follow = options.follow_redirects.value_or(follow_redirects);
         }
         std::shared_ptr<Auth> request_auth = auth_for(request, options.auth);
+        if (request_auth == no_auth()) {
+            // Auth::auth_flow sends the request once: no flow to run, and the request is ours.
+            std::vector<Response> history;
+            Response response = co_await send_handling_redirects(request, follow, history, true);
+            if (!options.stream) {
+                try {
+                    co_await detail::ResponseAccess::read(response);
+                } catch (...) {
+                    response.close();
+                    throw;
+                }
+            }
+            co_return response;
+        }
         if (request_auth->requires_request_body()) co_await request.aread();
 
         // The auth flow sends through this; every response but the last goes to history.

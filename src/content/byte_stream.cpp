@@ -1,5 +1,6 @@
 #include "httpx/byte_stream.hpp"
 
+#include "content/byte_stream_access.hpp"
 #include "httpx/async_generator.hpp"
 #include "httpx/exceptions.hpp"
 
@@ -11,6 +12,7 @@ struct AsyncByteStream::State {
     Bytes content;                // memory
     AsyncIterator<Bytes> chunks;  // one_shot
     bool consumed = false;        // one_shot: iterated already
+    bool never_empty = false;     // one_shot: `chunks` yields no empty chunk, no filter needed
     OpenFn open;                  // replayable
     std::optional<std::uint64_t> length;
     std::function<void()> on_close;
@@ -86,11 +88,19 @@ AsyncIterator<Bytes> AsyncByteStream::aiter() const {
         case State::Kind::one_shot:
             if (state_->consumed) throw StreamConsumed();
             state_->consumed = true;
+            if (state_->never_empty) return std::move(state_->chunks);
             return skipping_empty(std::move(state_->chunks));
         case State::Kind::replayable:
             return skipping_empty(state_->open());
     }
     return {};
+}
+
+AsyncByteStream detail::ByteStreamAccess::from_non_empty_chunks(
+    AsyncIterator<Bytes> chunks, std::optional<std::uint64_t> length) {
+    AsyncByteStream stream(std::move(chunks), length);
+    stream.state_->never_empty = true;
+    return stream;
 }
 
 awaitable<Bytes> AsyncByteStream::aread() const {

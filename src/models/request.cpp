@@ -3,6 +3,7 @@
 #include "content/encoders.hpp"
 #include "content/multipart.hpp"
 #include "httpx/exceptions.hpp"
+#include "models/headers_access.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -103,17 +104,14 @@ Request::Request(std::string_view method, URL url, RequestOptions options)
         if (!cookie_header.empty()) headers_.set("Cookie", std::move(cookie_header));
     }
     // HTTPX's auto headers go in front of all others: Host, then Content-Length: 0 for a
-    // body-less POST/PUT/PATCH.
-    Headers auto_headers;
+    // body-less POST/PUT/PATCH. Inserted in place: the other fields move, never get copied.
+    auto& items = detail::HeadersAccess::items(headers_);
+    std::ptrdiff_t front = 0;
     if (!headers_.contains("Host") && !url_.raw_host().empty())
-        auto_headers.add("Host", url_.netloc());
+        items.emplace(items.begin() + front++, "Host", url_.netloc());
     if ((method_ == "POST" || method_ == "PUT" || method_ == "PATCH") &&
         !headers_.contains("Content-Length") && !headers_.contains("Transfer-Encoding")) {
-        auto_headers.add("Content-Length", "0");
-    }
-    if (!auto_headers.empty()) {
-        for (const auto& [name, value] : headers_) auto_headers.add(name, value);
-        headers_ = std::move(auto_headers);
+        items.emplace(items.begin() + front++, "Content-Length", "0");
     }
 }
 

@@ -18,6 +18,9 @@ struct Response::State {
     Headers headers;
     std::shared_ptr<Request> request;
     Extensions extensions;
+    // A transport's "http_version" and "reason_phrase", kept out of `extensions` until someone
+    // asks for the map: two map nodes and two heap std::any per response otherwise.
+    std::optional<std::pair<std::string, std::string>> status_line;
     std::string default_encoding = "utf-8";
     std::optional<std::string> explicit_encoding;
 
@@ -211,6 +214,7 @@ int Response::status_code() const noexcept {
 }
 
 std::string Response::reason_phrase() const {
+    if (state_->status_line) return state_->status_line->second;
     if (auto it = state_->extensions.find("reason_phrase"); it != state_->extensions.end()) {
         if (auto* phrase = std::any_cast<std::string>(&it->second)) return *phrase;
     }
@@ -218,6 +222,7 @@ std::string Response::reason_phrase() const {
 }
 
 std::string Response::http_version() const {
+    if (state_->status_line) return state_->status_line->first;
     if (auto it = state_->extensions.find("http_version"); it != state_->extensions.end()) {
         if (auto* version = std::any_cast<std::string>(&it->second)) return *version;
     }
@@ -250,7 +255,15 @@ void Response::set_request(Request request) {
 }
 
 Extensions& Response::extensions() noexcept {
-    return state_->extensions;
+    auto& s = *state_;
+    if (s.status_line) {
+        // From now on the map is the truth (the caller may change it).
+        auto [version, reason] = std::move(*s.status_line);
+        s.status_line.reset();
+        s.extensions.try_emplace("http_version", std::move(version));
+        s.extensions.try_emplace("reason_phrase", std::move(reason));
+    }
+    return s.extensions;
 }
 
 const Bytes& Response::content() const {
@@ -586,6 +599,17 @@ void ResponseAccess::start_elapsed_clock(Response& response,
         response.state_->elapsed = std::chrono::steady_clock::now() - start;
 }
 
+void ResponseAccess::set_status_line(Response& response, std::string http_version,
+                                     std::string reason_phrase) {
+    auto& s = *response.state_;
+    if (s.extensions.contains("http_version") || s.extensions.contains("reason_phrase")) {
+        s.extensions.insert_or_assign("http_version", std::move(http_version));
+        s.extensions.insert_or_assign("reason_phrase", std::move(reason_phrase));
+        return;
+    }
+    s.status_line.emplace(std::move(http_version), std::move(reason_phrase));
+}
+
 void ResponseAccess::set_default_encoding(Response& response, std::string encoding) {
     response.state_->default_encoding = std::move(encoding);
 }
@@ -593,6 +617,28 @@ void ResponseAccess::set_default_encoding(Response& response, std::string encodi
 awaitable<void> ResponseAccess::read(Response& response) {
     auto state = response.state_;
     if (state->content) co_return;
+    if (!state->headers.contains("Content-Encoding")) {
+        // Nothing to decode or re-chunk: what aiter_bytes() does, without its iterator.
+        auto& s = *state;
+        if (s.is_stream_consumed) throw StreamConsumed();
+        if (s.is_closed || !s.stream) throw StreamClosed();
+        s.is_stream_consumed = true;
+        AsyncIterator<Bytes> chunks = s.stream->aiter();
+        Bytes body;
+        for (;;) {
+            std::optional<Bytes> chunk = co_await chunks.next();
+            if (s.is_closed) throw StreamClosed();  // closed while the read waited
+            if (!chunk) break;
+            s.num_bytes_downloaded += chunk->size();
+            if (body.empty())
+                body = std::move(*chunk);  // most bodies arrive in one chunk: no copy
+            else
+                body += *chunk;
+        }
+        s.close();
+        s.content = std::move(body);
+        co_return;
+    }
     Bytes body;
     AsyncIterator<Bytes> chunks = response.aiter_bytes();
     while (auto chunk = co_await chunks.next()) {

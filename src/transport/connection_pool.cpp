@@ -24,6 +24,9 @@ namespace {
 constexpr std::size_t kMaxStreamsPerConnection = 100;
 // Attempts of one request whose stream the server refused (GOAWAY, REFUSED_STREAM).
 constexpr int kMaxAttempts = 5;
+// An idle connection reused within this long of going idle is not asked whether the server
+// closed it (see try_acquire).
+constexpr std::chrono::milliseconds kRecentlyIdle{1};
 
 }  // namespace
 
@@ -53,9 +56,9 @@ ConnectionPool::~ConnectionPool() {
     close();
 }
 
-bool ConnectionPool::expired_locked(const Connection& connection) const {
+bool ConnectionPool::expired_locked(const Connection& connection, Clock::time_point now) const {
     return limits_.keepalive_expiry &&
-           Clock::now() - connection.idle_since >
+           now - connection.idle_since >
                std::chrono::duration_cast<Clock::duration>(*limits_.keepalive_expiry);
 }
 
@@ -212,9 +215,8 @@ void ConnectionPool::retire_locked(const std::shared_ptr<Http2Connection>& conne
     if (std::exchange(state.pending, false)) connecting_done_locked(origin);
 }
 
-awaitable<ConnectionPool::Lease> ConnectionPool::acquire(
-    const std::string& origin_key, bool tls, std::optional<std::chrono::duration<double>> timeout) {
-    std::shared_ptr<Waiter> waiter;  // only made when the request has to wait
+bool ConnectionPool::try_acquire(const std::string& origin_key, bool tls, bool replayable,
+                                 Lease& lease, std::shared_ptr<Waiter>* waiter_out) {
     {
         std::lock_guard lock(mutex_);
         if (closed_) throw std::logic_error("The transport has been closed.");
@@ -224,15 +226,21 @@ awaitable<ConnectionPool::Lease> ConnectionPool::acquire(
             std::shared_ptr<Http2Connection> connection = origin.available.front();
             take_stream_locked(origin, connection);
             update_available_locked(origin, connection);
-            Lease lease;
             lease.http2 = std::move(connection);
-            co_return lease;
+            return true;
         }
         bool closed_some = false;
+        const Clock::time_point now = Clock::now();
         while (!origin.idle.empty()) {
             std::shared_ptr<Connection> connection = origin.idle.back();
             // An idle connection the server closed (or expired) is replaced, never written to.
-            if (expired_locked(*connection) || connection->is_readable()) {
+            // Asking the socket costs a system call (poll), so an HTTP/1.1 connection that
+            // went idle just now, for a request that can be sent again, goes without: had the
+            // server closed it in that instant, the request is retried on a new connection
+            // (handle_request_impl), exactly as when the close comes just after the check.
+            const bool skip_check = replayable && !connection->is_http2() &&
+                                    now - connection->idle_since < kRecentlyIdle;
+            if (expired_locked(*connection, now) || (!skip_check && connection->is_readable())) {
                 if (connection->is_http2()) {
                     retire_locked(std::static_pointer_cast<Http2Connection>(connection));
                 } else {
@@ -243,7 +251,6 @@ awaitable<ConnectionPool::Lease> ConnectionPool::acquire(
                 closed_some = true;
                 continue;
             }
-            Lease lease;
             if (connection->is_http2()) {
                 lease.http2 = std::static_pointer_cast<Http2Connection>(connection);
                 take_stream_locked(origin, lease.http2);
@@ -252,14 +259,18 @@ awaitable<ConnectionPool::Lease> ConnectionPool::acquire(
                 remove_idle_locked(origin, std::prev(origin.idle.end()));
                 lease.connection = std::static_pointer_cast<Http11Connection>(connection);
             }
-            co_return lease;
+            return true;
         }
         if (closed_some) hand_over_slot_locked();
         if (origin.connecting_h2 == 0 && waiters_.empty()) {
             bool has_capacity = !limits_.max_connections || connections_ < *limits_.max_connections;
-            if (has_capacity || evict_idle_locked()) co_return open_lease_locked(origin);
+            if (has_capacity || evict_idle_locked()) {
+                lease = open_lease_locked(origin);
+                return true;
+            }
         }
-        waiter = std::make_shared<Waiter>();
+        if (!waiter_out) return false;
+        auto& waiter = *waiter_out = std::make_shared<Waiter>();
         waiter->origin = origin_key;
         waiter->in_origin = origin.waiters.insert(origin.waiters.end(), waiter);
         if (origin.connecting_h2 > 0) {
@@ -273,7 +284,15 @@ awaitable<ConnectionPool::Lease> ConnectionPool::acquire(
         }
         ++waiting_;
     }
+    return false;
+}
 
+awaitable<ConnectionPool::Lease> ConnectionPool::acquire(
+    const std::string& origin_key, bool tls, bool replayable,
+    std::optional<std::chrono::duration<double>> timeout) {
+    Lease granted;
+    std::shared_ptr<Waiter> waiter;
+    if (try_acquire(origin_key, tls, replayable, granted, &waiter)) co_return granted;
     auto executor = co_await asio::this_coro::executor;
     auto initiate = [this, w = waiter, timeout, executor](auto handler) {
         auto slot = asio::get_associated_cancellation_slot(handler);
@@ -409,7 +428,8 @@ void ConnectionPool::on_http2_unusable(const std::shared_ptr<Http2Connection>& c
     }
 }
 
-awaitable<Response> ConnectionPool::handle_request(Request& request) {
+awaitable<Response> ConnectionPool::handle_request_impl(std::shared_ptr<ConnectionPool> self,
+                                                        Request& request) {
     const URL& url = request.url();
     const std::string& scheme = url.scheme();
     if (scheme != "http" && scheme != "https") {
@@ -436,7 +456,10 @@ awaitable<Response> ConnectionPool::handle_request(Request& request) {
     if (tls && !settings_.tls) throw ConnectError("TLS is not configured for this transport.");
 
     for (int attempt = 0;; ++attempt) {
-        Lease lease = co_await acquire(origin, tls, timeout.pool);
+        Lease lease;
+        const bool replayable = request.stream().is_replayable();
+        if (!try_acquire(origin, tls, replayable, lease, nullptr))
+            lease = co_await acquire(origin, tls, replayable, timeout.pool);
         const bool reused = lease.connection != nullptr || lease.http2 != nullptr;
         std::shared_ptr<Http11Connection> connection = std::move(lease.connection);
         std::shared_ptr<Http2Connection> http2 = std::move(lease.http2);
@@ -478,7 +501,6 @@ awaitable<Response> ConnectionPool::handle_request(Request& request) {
                 connection = std::make_shared<Http11Connection>(std::move(stream), origin);
             }
         }
-        auto self = shared_from_this();
         if (http2) {
             try {
                 Http2Connection::Release release = [self, http2] { self->release_stream(http2); };
@@ -499,11 +521,7 @@ awaitable<Response> ConnectionPool::handle_request(Request& request) {
             continue;
         }
         try {
-            Http11Connection::Release release = [self, connection](bool reusable) {
-                self->release(connection, reusable);
-            };
-            Response response =
-                co_await connection->handle_request(request, timeout, std::move(release));
+            Response response = co_await connection->handle_request(request, timeout, self);
             co_return response;
         } catch (const TransportError& error) {
             release(connection, false);

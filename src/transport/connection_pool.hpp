@@ -20,13 +20,19 @@
 namespace httpx::transport {
 
 class ConnectionPool : public std::enable_shared_from_this<ConnectionPool>,
+                       public Http11Connection::Owner,
                        public Http2Connection::Observer {
 public:
     ConnectionPool(Limits limits, net::ConnectSettings settings);
     ~ConnectionPool() override;
 
-    /// Sends `request` on a pooled connection (opening one when needed).
-    awaitable<Response> handle_request(Request& request);
+    /// Sends `request` on a pooled connection (opening one when needed). `self` is this pool:
+    /// the exchange keeps it alive (the transport need not wrap the call in a coroutine).
+    static awaitable<Response> handle_request(std::shared_ptr<ConnectionPool> self,
+                                              Request& request) {
+        ConnectionPool& pool = *self;
+        return pool.handle_request_impl(std::move(self), request);
+    }
     /// Closes every idle connection and refuses new requests; active ones close when released.
     void close();
     AsyncHTTPTransport::PoolStats stats() const;
@@ -35,6 +41,8 @@ public:
         settings_.faults = std::move(faults);
     }
 
+    /// An HTTP/1.1 exchange is over: the connection goes back to the pool (or is closed).
+    void release(const std::shared_ptr<Http11Connection>& connection, bool reusable) override;
     void on_http2_settings(const std::shared_ptr<Http2Connection>& connection,
                            std::uint32_t max_streams) override;
     void on_http2_unusable(const std::shared_ptr<Http2Connection>& connection) override;
@@ -63,9 +71,16 @@ private:
         std::size_t connecting_h2 = 0;
     };
 
-    awaitable<Lease> acquire(const std::string& origin, bool tls,
+    awaitable<Response> handle_request_impl(std::shared_ptr<ConnectionPool> self, Request& request);
+    // Fills `lease` and returns true when a request can proceed at once (the common case, no
+    // coroutine frame). Otherwise returns false, after queuing a waiter in `*waiter` if given.
+    bool try_acquire(const std::string& origin, bool tls, bool replayable, Lease& lease,
+                     std::shared_ptr<Waiter>* waiter);
+    // try_acquire(), then waits in the queue. The waiter is queued inside this coroutine: a
+    // cancelled caller's `co_await` throws before the coroutine starts, and no waiter is left
+    // queued for nobody.
+    awaitable<Lease> acquire(const std::string& origin, bool tls, bool replayable,
                              std::optional<std::chrono::duration<double>> timeout);
-    void release(const std::shared_ptr<Http11Connection>& connection, bool reusable);
     void release_stream(const std::shared_ptr<Http2Connection>& connection);
     // The remaining helpers run with the lock held.
     // Gives freed capacity to the longest waiting requests, if any.
@@ -86,7 +101,8 @@ private:
     // Closes an HTTP/2 connection for good and frees its capacity.
     void retire_locked(const std::shared_ptr<Http2Connection>& connection);
     bool may_be_http2(const Origin& origin) const;
-    bool expired_locked(const Connection& connection) const;
+    bool expired_locked(const Connection& connection,
+                        std::chrono::steady_clock::time_point now) const;
     // Closes the least recently used idle connection of any origin.
     bool evict_idle_locked();
     void remove_idle_locked(Origin& origin, std::list<std::shared_ptr<Connection>>::iterator it);

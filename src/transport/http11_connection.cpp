@@ -1,6 +1,8 @@
 #include "transport/http11_connection.hpp"
 
+#include "content/byte_stream_access.hpp"
 #include "httpx/exceptions.hpp"
+#include "models/response_access.hpp"
 #include "net/stream_deadline.hpp"
 #include "protocol/http11_parser.hpp"
 #include "protocol/http11_serializer.hpp"
@@ -31,15 +33,12 @@ struct Http11Connection::Exchange {
     std::shared_ptr<Http11Connection> connection;
     protocol::ResponseParser& parser;  // the connection's, reset for this exchange
     std::optional<net::StreamDeadline::Duration> read_timeout;
-    Release release;
+    std::shared_ptr<Owner> owner;  // set once the head is read: told when the exchange ends
     bool finished = false;
 
     Exchange(std::shared_ptr<Http11Connection> c, std::string_view method,
-             std::optional<net::StreamDeadline::Duration> timeout, Release r)
-        : connection(std::move(c)),
-          parser(connection->parser_),
-          read_timeout(timeout),
-          release(std::move(r)) {
+             std::optional<net::StreamDeadline::Duration> timeout)
+        : connection(std::move(c)), parser(connection->parser_), read_timeout(timeout) {
         parser.reset(method);
     }
 
@@ -50,8 +49,7 @@ struct Http11Connection::Exchange {
         if (reusable && connection->begin_ != connection->end_) reusable = false;
         connection->deadline_->idle();
         if (!reusable) connection->close();
-        auto r = std::move(release);
-        if (r) r(reusable);
+        if (auto o = std::move(owner)) o->release(connection, reusable);
     }
     ~Exchange() { finish(false); }
 
@@ -144,9 +142,18 @@ awaitable<void> Http11Connection::write_request(Request& request, const Timeout&
 
     const AsyncByteStream& body = request.stream();
     if (const Bytes* content = body.buffer()) {
-        // Head and body in one gathered write.
+        // Head and body in one gathered write (inline: no coroutine frame for `write`).
         std::array<asio::const_buffer, 2> buffers{asio::buffer(head_), asio::buffer(*content)};
-        co_await write(buffers);
+        deadline_->start(phase(timeout.write));
+        try {
+            co_await stream_->write(buffers);
+        } catch (const boost::system::system_error& e) {
+            if (deadline_->finish())
+                throw WriteTimeout("Timed out while sending data to the host.");
+            throw WriteError(e.code().message());
+        }
+        if (deadline_->finish())  // the timer closed the stream as the write completed
+            throw WriteTimeout("Timed out while sending data to the host.");
         co_return;
     }
     std::array<asio::const_buffer, 1> head{asio::buffer(head_)};
@@ -170,7 +177,7 @@ awaitable<void> Http11Connection::write_request(Request& request, const Timeout&
 }
 
 awaitable<Response> Http11Connection::handle_request(Request& request, const Timeout& timeout,
-                                                     Release release) {
+                                                     std::shared_ptr<Owner> owner) {
     received_nothing_ = true;
     if (!deadline_) deadline_.emplace(co_await asio::this_coro::executor, *stream_);
     try {
@@ -180,8 +187,8 @@ awaitable<Response> Http11Connection::handle_request(Request& request, const Tim
         throw;
     }
 
-    auto exchange = std::make_shared<Exchange>(shared_from_this(), request.method(),
-                                               phase(timeout.read), nullptr);
+    auto exchange =
+        std::make_shared<Exchange>(shared_from_this(), request.method(), phase(timeout.read));
     try {
         while (!exchange->parser.headers_done()) co_await exchange->receive_more();
     } catch (...) {
@@ -189,20 +196,22 @@ awaitable<Response> Http11Connection::handle_request(Request& request, const Tim
         deadline_->idle();
         throw;
     }
-    exchange->release = std::move(release);
+    exchange->owner = std::move(owner);
 
     ResponseOptions options;
     options.headers = exchange->parser.take_headers();
-    options.extensions["http_version"] = exchange->parser.http_version();
-    options.extensions["reason_phrase"] = std::string(exchange->parser.reason());
-    AsyncByteStream body(
+    // next_chunk() never yields an empty chunk.
+    AsyncByteStream body = detail::ByteStreamAccess::from_non_empty_chunks(
         AsyncIterator<Bytes>([exchange] { return Exchange::next_chunk(exchange); }),
         exchange->parser.content_length());
     body.set_close_handler([weak = std::weak_ptr<Exchange>(exchange)] {
         if (auto e = weak.lock()) e->finish(false);
     });
     options.stream = std::move(body);
-    co_return Response(exchange->parser.status_code(), std::move(options));
+    Response response(exchange->parser.status_code(), std::move(options));
+    detail::ResponseAccess::set_status_line(response, exchange->parser.http_version(),
+                                            std::string(exchange->parser.reason()));
+    co_return response;
 }
 
 }  // namespace httpx::transport

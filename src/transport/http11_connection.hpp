@@ -11,7 +11,6 @@
 #include "transport/connection.hpp"
 
 #include <chrono>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -20,17 +19,29 @@ namespace httpx::transport {
 
 class Http11Connection : public Connection, public std::enable_shared_from_this<Http11Connection> {
 public:
-    /// Called once when an exchange ends: `reusable` when the response was read completely on
-    /// a connection that stays open.
-    using Release = std::function<void(bool reusable)>;
+    /// What gets the connection back when an exchange ends (the pool). Held by a shared_ptr,
+    /// which keeps it alive as long as a response body may still read: no allocation per
+    /// request, as a std::function holding two shared_ptrs would make.
+    class Owner {
+    public:
+        /// Called once per exchange: `reusable` when the response was read completely on a
+        /// connection that stays open.
+        virtual void release(const std::shared_ptr<Http11Connection>& connection,
+                             bool reusable) = 0;
+
+    protected:
+        ~Owner() = default;
+    };
 
     Http11Connection(std::unique_ptr<net::NetworkStream> stream, std::string origin);
     ~Http11Connection();
 
     /// Sends `request` and reads the response head. The returned response's body reads from
-    /// this connection; `release` runs when that body is done with (read to the end, closed,
-    /// or dropped). If this throws, `release` is not called: the caller releases (not reusable).
-    awaitable<Response> handle_request(Request& request, const Timeout& timeout, Release release);
+    /// this connection; `owner` gets the connection back when that body is done with (read to
+    /// the end, closed, or dropped). If this throws, `owner` is not called: the caller releases
+    /// (not reusable).
+    awaitable<Response> handle_request(Request& request, const Timeout& timeout,
+                                       std::shared_ptr<Owner> owner);
 
     /// Nothing at all was received for the last request (the server may have closed the idle
     /// connection just as it was reused: the request may be retried on a new one).

@@ -35,9 +35,8 @@ AsyncHTTPTransport::~AsyncHTTPTransport() {
 }
 
 awaitable<Response> AsyncHTTPTransport::handle_async_request(Request& request) {
-    auto pool = impl_->pool;  // keeps the pool alive for the whole exchange
-    Response response = co_await pool->handle_request(request);
-    co_return response;
+    // The pool's coroutine holds the pool alive for the whole exchange.
+    return transport::ConnectionPool::handle_request(impl_->pool, request);
 }
 
 awaitable<void> AsyncHTTPTransport::aclose() {
