@@ -8,6 +8,7 @@
 #include <boost/asio/experimental/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -37,10 +38,13 @@ bool socket_readable(int fd) {
     return ::poll(&p, 1, 0) != 0;
 }
 
-template <class Stream>
-constexpr bool is_tls = std::is_same_v<Stream, asio::ssl::stream<tcp::socket>>;
+// asio::transfer_all() caps each send at 64 KiB: a 32 MiB upload would take 512 system calls.
+// Let the kernel take as much as the socket buffer holds instead.
+std::size_t as_much_as_possible(const boost::system::error_code& ec, std::size_t) {
+    return ec ? std::size_t(0) : std::size_t(1) << 30;
+}
 
-// A NetworkStream over an Asio stream: a TCP or Unix socket, or TLS over TCP.
+// A NetworkStream over an Asio socket: TCP or Unix.
 template <class Stream>
 class AsioStream final : public NetworkStream {
 public:
@@ -48,21 +52,11 @@ public:
     awaitable<std::size_t> read_some(asio::mutable_buffer buffer) override {
         auto [ec, n] = co_await stream_.async_read_some(
             buffer, asio::experimental::as_tuple(asio::use_awaitable));
-        // A TLS peer closing without close_notify ends the stream like EOF does: the HTTP
-        // framing says whether the body was complete.
-        if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) co_return 0;
+        if (ec == asio::error::eof) co_return 0;
         if (ec) throw boost::system::system_error(ec);
-        if constexpr (is_tls<Stream>) {
-            n += read_received_records(static_cast<char*>(buffer.data()) + n, buffer.size() - n);
-        }
         co_return n;
     }
     awaitable<void> write(std::span<const asio::const_buffer> buffers) override {
-        // asio::transfer_all() caps each send at 64 KiB: a 32 MiB upload would take 512
-        // system calls. Let the kernel take as much as the socket buffer holds instead.
-        auto as_much_as_possible = [](const boost::system::error_code& ec, std::size_t) {
-            return ec ? std::size_t(0) : std::size_t(1) << 30;
-        };
         co_await asio::async_write(stream_, buffers, as_much_as_possible, asio::use_awaitable);
     }
     void close() noexcept override {
@@ -73,45 +67,237 @@ public:
     bool is_readable() const override {
         return !socket().is_open() || socket_readable(socket().native_handle());
     }
-    std::string alpn_protocol() const override {
-        if constexpr (is_tls<Stream>) {
-            const unsigned char* data = nullptr;
-            unsigned int length = 0;
-            SSL_get0_alpn_selected(const_cast<Stream&>(stream_).native_handle(), &data, &length);
-            return std::string(reinterpret_cast<const char*>(data), length);
-        } else {
-            return {};
+
+private:
+    auto& socket() const { return const_cast<Stream&>(stream_); }
+
+    Stream stream_;
+};
+
+// TLS over a TCP socket, with OpenSSL reading the socket itself.
+//
+// Asio's TLS stream feeds OpenSSL through a BIO pair: every byte received is copied twice
+// before it is decrypted (into the pair, then out of it), and every read returns one record
+// (at most 17 KiB taken from the socket per read). Here OpenSSL reads the socket directly
+// through a minimal BIO, with read-ahead: one recv() brings in several records, and one
+// read_some() decrypts all the complete records received (up to the caller's buffer). An HTTP/2
+// connection then handles a whole batch of frames per wake-up, and a bulk download makes a
+// quarter of the system calls and two copies less (h2-big: about 7 % less CPU).
+//
+// What OpenSSL writes (handshake messages, records) is collected in `pending_` and sent with
+// one gathered socket write; the socket is only ever waited on through Asio, so timeouts
+// (closing the socket) and cancellation (h2's reader) work as for plain TCP.
+class TlsStream final : public NetworkStream {
+public:
+    TlsStream(tcp::socket socket, SSL* ssl) : socket_(std::move(socket)), ssl_(ssl) {
+        BIO* bio = BIO_new(bio_method());
+        if (bio == nullptr) {
+            SSL_free(ssl_);
+            throw std::bad_alloc();
         }
+        BIO_set_data(bio, this);
+        BIO_set_init(bio, 1);
+        SSL_set_bio(ssl_, bio, bio);  // the SSL owns the BIO
+        SSL_set_mode(ssl_, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+        SSL_set_read_ahead(ssl_, 1);
+        SSL_set_default_read_buffer_len(ssl_, kReadAhead);
+    }
+    ~TlsStream() override { SSL_free(ssl_); }
+    TlsStream(const TlsStream&) = delete;
+    TlsStream& operator=(const TlsStream&) = delete;
+
+    SSL* ssl() const noexcept { return ssl_; }
+
+    // Throws boost::system::system_error (an SSL error code, or the socket's).
+    awaitable<void> handshake() {
+        SSL_set_connect_state(ssl_);
+        for (;;) {
+            ERR_clear_error();
+            const int r = SSL_do_handshake(ssl_);
+            if (r == 1) break;
+            const int error = SSL_get_error(ssl_, r);
+            co_await flush();  // the ClientHello, or the answer to the server's flight
+            if (error == SSL_ERROR_WANT_READ) {
+                co_await wait_readable();
+                continue;
+            }
+            throw boost::system::system_error(failure(error, true));
+        }
+        co_await flush();  // the client's Finished
+    }
+
+    awaitable<std::size_t> read_some(asio::mutable_buffer buffer) override {
+        char* data = static_cast<char*>(buffer.data());
+        const int size = static_cast<int>(std::min<std::size_t>(buffer.size(), 1 << 30));
+        if (size == 0) co_return 0;
+        for (bool waited = false;; waited = true) {
+            ERR_clear_error();
+            const int r = SSL_read(ssl_, data, size);
+            if (r > 0) {
+                std::size_t total = static_cast<std::size_t>(r);
+                // Every other complete record already received, without waiting for more.
+                while (total < buffer.size() && SSL_has_pending(ssl_)) {
+                    const int chunk = static_cast<int>(buffer.size() - total);
+                    const int more = SSL_read(ssl_, data + total, chunk);
+                    if (more <= 0) {
+                        // The next read reports the condition (EOF, an alert, an error).
+                        ERR_clear_error();
+                        break;
+                    }
+                    total += static_cast<std::size_t>(more);
+                }
+                // Anything SSL_read had to send (a TLS 1.3 KeyUpdate) goes out now, unless a
+                // write is under way (it sends what it finds once done).
+                if (!pending_.empty() && !writing_) co_await flush();
+                // Completes through the executor, as a socket read does, even when the bytes
+                // were there: a reader that never suspends would starve the other coroutines
+                // (and, running ahead of its consumer, pile up the whole flow-control window).
+                if (!waited) co_await asio::post(socket_.get_executor(), asio::use_awaitable);
+                co_return total;
+            }
+            const int error = SSL_get_error(ssl_, r);
+            if (error == SSL_ERROR_ZERO_RETURN) co_return 0;  // close_notify
+            if (!pending_.empty() && !writing_) co_await flush();
+            if (error == SSL_ERROR_WANT_READ) {
+                co_await wait_readable();
+                continue;
+            }
+            const boost::system::error_code ec = failure(error, false);
+            // A TLS peer closing without close_notify ends the stream like EOF does: the
+            // HTTP framing says whether the body was complete.
+            if (!ec) co_return 0;
+            throw boost::system::system_error(ec);
+        }
+    }
+
+    awaitable<void> write(std::span<const asio::const_buffer> buffers) override {
+        for (const auto& buffer : buffers) {
+            const char* data = static_cast<const char*>(buffer.data());
+            std::size_t left = buffer.size();
+            while (left > 0) {
+                const int chunk = static_cast<int>(std::min(left, kWriteSlice));
+                ERR_clear_error();
+                const int r = SSL_write(ssl_, data, chunk);
+                if (r <= 0)
+                    throw boost::system::system_error(failure(SSL_get_error(ssl_, r), false));
+                data += r;
+                left -= static_cast<std::size_t>(r);
+                if (pending_.size() >= kWriteSlice) co_await flush();
+            }
+        }
+        co_await flush();
+    }
+
+    void close() noexcept override {
+        boost::system::error_code ignored;
+        socket_.shutdown(asio::socket_base::shutdown_both, ignored);
+        socket_.close(ignored);
+    }
+    bool is_readable() const override {
+        // Records already received count: SSL_has_pending (unsolicited bytes, or an alert).
+        return !socket_.is_open() || SSL_has_pending(ssl_) ||
+               socket_readable(const_cast<tcp::socket&>(socket_).native_handle());
+    }
+    std::string alpn_protocol() const override {
+        const unsigned char* data = nullptr;
+        unsigned int length = 0;
+        SSL_get0_alpn_selected(ssl_, &data, &length);
+        return std::string(reinterpret_cast<const char*>(data), length);
     }
 
 private:
-    auto& socket() const { return const_cast<Stream&>(stream_).lowest_layer(); }
+    // Room for four full records (16 KiB each, plus their header and tag): larger buffers
+    // measured no better, and took more memory per connection.
+    static constexpr int kReadAhead = 4 * (16 * 1024 + 64);
+    // Plaintext handed to SSL_write at once, and what is collected before a socket write.
+    static constexpr std::size_t kWriteSlice = 256 * 1024;
 
-    // One read through Asio's TLS stream returns one TLS record: ~16 KiB of a large body, but
-    // a few hundred bytes when a server writes each small response as its own record (nginx
-    // over HTTP/2). The records already received (decrypted or still in the TLS memory buffer)
-    // are taken in the same read, so that a read returns what a plain socket read would, and an
-    // HTTP/2 connection handles a whole batch of responses (and then sends a whole batch of
-    // requests) per wake-up instead of one. Never waits for the socket: SSL_read on the memory
-    // buffer fails with WANT_READ at an incomplete record, which stays buffered for the next
-    // read. Anything SSL_read has to send (a TLS 1.3 KeyUpdate) goes out with the next write.
-    std::size_t read_received_records(char* data, std::size_t size) {
-        SSL* ssl = stream_.native_handle();
-        std::size_t total = 0;
-        while (total < size && (SSL_pending(ssl) > 0 || BIO_ctrl_pending(SSL_get_rbio(ssl)) > 0)) {
-            const int chunk = static_cast<int>(std::min<std::size_t>(size - total, 1 << 30));
-            const int got = SSL_read(ssl, data + total, chunk);
-            if (got <= 0) {
-                // The next read through Asio reports the condition (EOF, an alert, an error).
-                ERR_clear_error();
-                break;
-            }
-            total += static_cast<std::size_t>(got);
-        }
-        return total;
+    awaitable<void> wait_readable() {
+        auto [ec] = co_await socket_.async_wait(tcp::socket::wait_read,
+                                                asio::experimental::as_tuple(asio::use_awaitable));
+        if (ec) throw boost::system::system_error(ec);
     }
 
-    Stream stream_;
+    // Sends what OpenSSL wrote. One write at a time: a read that finds a write under way leaves
+    // its bytes to it.
+    awaitable<void> flush() {
+        if (writing_) co_return;
+        writing_ = true;
+        struct Done {
+            bool& writing;
+            ~Done() { writing = false; }
+        } done{writing_};
+        while (!pending_.empty()) {
+            sending_.swap(pending_);
+            co_await asio::async_write(socket_, asio::buffer(sending_), as_much_as_possible,
+                                       asio::use_awaitable);
+            sending_.clear();
+        }
+    }
+
+    // The error of a failed SSL call (SSL_get_error's `error`); an empty code for the end of
+    // the stream without close_notify.
+    boost::system::error_code failure(int error, bool handshake) {
+        const unsigned long code = ERR_peek_last_error();
+        if (error == SSL_ERROR_SSL && ERR_GET_REASON(code) == SSL_R_UNEXPECTED_EOF_WHILE_READING) {
+            ERR_clear_error();
+            if (handshake) return asio::ssl::error::stream_truncated;
+            return {};
+        }
+        if (error == SSL_ERROR_SSL && code != 0) {
+            ERR_clear_error();
+            return {static_cast<int>(code), asio::error::get_ssl_category()};
+        }
+        if (error == SSL_ERROR_SYSCALL && socket_errno_ != 0)
+            return {socket_errno_, boost::system::system_category()};
+        ERR_clear_error();
+        if (handshake) return asio::ssl::error::stream_truncated;
+        return {};
+    }
+
+    // --- the BIO: reads the socket (non-blocking), collects writes in pending_ ---
+    static int bio_read(BIO* bio, char* out, int size) {
+        auto* self = static_cast<TlsStream*>(BIO_get_data(bio));
+        BIO_clear_retry_flags(bio);
+        const ssize_t n = ::recv(self->socket_.native_handle(), out, static_cast<std::size_t>(size),
+                                 MSG_DONTWAIT);
+        if (n >= 0) return static_cast<int>(n);
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+            BIO_set_retry_read(bio);
+        } else {
+            self->socket_errno_ = errno;
+        }
+        return -1;
+    }
+    static int bio_write(BIO* bio, const char* data, int size) {
+        auto* self = static_cast<TlsStream*>(BIO_get_data(bio));
+        BIO_clear_retry_flags(bio);
+        self->pending_.append(data, static_cast<std::size_t>(size));
+        return size;
+    }
+    static long bio_ctrl(BIO*, int command, long, void*) {
+        return command == BIO_CTRL_FLUSH ? 1 : 0;
+    }
+    static BIO_METHOD* bio_method() {
+        static BIO_METHOD* method = [] {
+            BIO_METHOD* m =
+                BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "httpx socket");
+            if (m == nullptr) return m;
+            BIO_meth_set_read(m, bio_read);
+            BIO_meth_set_write(m, bio_write);
+            BIO_meth_set_ctrl(m, bio_ctrl);
+            return m;
+        }();
+        if (method == nullptr) throw std::bad_alloc();
+        return method;
+    }
+
+    tcp::socket socket_;
+    SSL* ssl_;
+    std::string pending_;  // written by OpenSSL, not sent yet
+    std::string sending_;  // being sent
+    bool writing_ = false;
+    int socket_errno_ = 0;  // of the last failed recv()
 };
 
 void apply_socket_options(tcp::socket& socket, const ConnectSettings& settings) {
@@ -193,8 +379,10 @@ awaitable<std::unique_ptr<NetworkStream>> connect_once(const std::string& host, 
     tcp::socket socket = co_await connect_tcp(host, port, settings, connection);
     if (!tls) co_return std::make_unique<AsioStream<tcp::socket>>(std::move(socket));
 
-    asio::ssl::stream<tcp::socket> stream(std::move(socket), *settings.tls);
-    SSL* ssl = stream.native_handle();
+    SSL* raw = SSL_new(settings.tls->native_handle());
+    if (raw == nullptr) throw ConnectError("TLS handshake with " + host + " failed: SSL_new");
+    auto stream = std::make_unique<TlsStream>(std::move(socket), raw);
+    SSL* ssl = stream->ssl();
     // SNI (not for IP literals: TLS forbids it) and host name verification by OpenSSL itself,
     // so that a mismatch is reported as such ("hostname mismatch").
     boost::system::error_code ip_ec;
@@ -210,15 +398,19 @@ awaitable<std::unique_ptr<NetworkStream>> connect_once(const std::string& host, 
     if (settings.faults)
         fault = co_await settings.faults->before(IoOperation::handshake, connection);
     boost::system::error_code ec;
-    if (fault)
+    if (fault) {
         ec = *fault;
-    else
-        std::tie(ec) = co_await stream.async_handshake(
-            asio::ssl::stream_base::client, asio::experimental::as_tuple(asio::use_awaitable));
+    } else {
+        try {
+            co_await stream->handshake();
+        } catch (const boost::system::system_error& e) {
+            ec = e.code();
+        }
+    }
     if (ec)
         throw ConnectError("TLS handshake with " + host +
                            " failed: " + tls_failure_reason(ssl, ec));
-    co_return std::make_unique<AsioStream<asio::ssl::stream<tcp::socket>>>(std::move(stream));
+    co_return stream;
 }
 
 }  // namespace

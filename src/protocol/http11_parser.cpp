@@ -26,6 +26,7 @@ struct MessageState {
     const ParserLimits* limits = nullptr;
     const ResponseParser::BodySink* sink = nullptr;
     Bytes* body = nullptr;
+    Bytes* adoptable = nullptr;  // feed_body()'s chunk: moved into `body` when it is all body
     bool connect_request = false;
 
     int status = 0;
@@ -63,6 +64,9 @@ struct MessageState {
         body_received += data.size();
         if (sink != nullptr && *sink) {
             (*sink)(std::string_view(data.data(), data.size()));
+        } else if (adoptable != nullptr && body->empty() && data.data() == adoptable->data() &&
+                   data.size() == adoptable->size()) {
+            *body = std::move(*adoptable);
         } else {
             body->append(data.data(), data.size());
         }
@@ -471,6 +475,23 @@ void ResponseParser::set_body_sink(BodySink sink) {
 
 httpx::Bytes ResponseParser::take_body() {
     return std::exchange(impl_->body, Bytes{});
+}
+
+std::uint64_t ResponseParser::identity_body_left() const noexcept {
+    const auto& m = *impl_;
+    if (m.phase != Phase::body || m.beast->chunked()) return 0;
+    if (!m.state.content_length) return std::numeric_limits<std::uint64_t>::max();
+    return *m.state.content_length - m.state.body_received;
+}
+
+std::size_t ResponseParser::feed_body(httpx::Bytes&& chunk) {
+    auto& m = *impl_;
+    m.state.adoptable = &chunk;
+    struct Reset {
+        MessageState& state;
+        ~Reset() { state.adoptable = nullptr; }
+    } reset{m.state};
+    return feed(chunk);
 }
 
 std::uint64_t ResponseParser::body_bytes_received() const noexcept {

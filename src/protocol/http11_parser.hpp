@@ -103,6 +103,15 @@ public:
     void set_body_sink(BodySink sink);
     /// Body bytes parsed so far and not taken yet (moved out).
     httpx::Bytes take_body();
+    /// How many more bytes belong to the body when it is neither chunked nor done: what its
+    /// Content-Length leaves, or the largest value for a body that ends with the connection.
+    /// 0 otherwise (a chunked body, no body, or the body is done). Up to that many bytes can go
+    /// to `feed_body()`.
+    std::uint64_t identity_body_left() const noexcept;
+    /// Feeds bytes the caller read straight into a buffer of its own, all of them body bytes
+    /// (at most `identity_body_left()`): when nothing else is waiting to be taken, `chunk`
+    /// itself becomes what `take_body()` returns, without a copy. Returns as `feed()`.
+    std::size_t feed_body(httpx::Bytes&& chunk);
     /// Body bytes received so far, taken or not.
     std::uint64_t body_bytes_received() const noexcept;
 

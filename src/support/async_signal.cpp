@@ -69,4 +69,13 @@ void AsyncSignal::abort() {
     if (done) done(true);
 }
 
+void AsyncSignal::interrupt() {
+    std::function<void(bool)> done;
+    {
+        std::lock_guard lock(state_->mutex);
+        done = std::exchange(state_->complete, nullptr);
+    }
+    if (done) done(true);
+}
+
 }  // namespace httpx::detail

@@ -25,6 +25,9 @@ public:
     /// Ends a pending wait with operation_aborted (as cancellation does) and forgets any
     /// notification.
     void abort();
+    /// Ends a pending wait with operation_aborted; does nothing when no wait is pending (a
+    /// notification given since the last wait stays).
+    void interrupt();
 
 private:
     struct State {

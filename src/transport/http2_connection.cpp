@@ -1,6 +1,5 @@
 #include "transport/http2_connection.hpp"
 
-#include "net/deadline.hpp"
 #include "protocol/http2_session.hpp"
 #include "support/async_signal.hpp"
 
@@ -9,6 +8,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/system/system_error.hpp>
@@ -21,11 +21,13 @@
 #include <deque>
 #include <mutex>
 #include <unordered_map>
+#include <vector>
 
 namespace httpx::transport {
 
 namespace asio = boost::asio;
 using protocol::Http2Error;
+using Clock = std::chrono::steady_clock;
 
 namespace {
 
@@ -102,6 +104,11 @@ struct Http2Connection::Stream {
     bool waiting_for_room = false;
 
     detail::AsyncSignal signal;
+    // A timed wait on `signal` (wait_for): its deadline, its place in Impl::waiting, and
+    // whether the connection's timer ended it.
+    Clock::time_point wait_deadline = Clock::time_point::max();
+    std::size_t wait_index = 0;
+    bool timed_out = false;
 };
 
 struct Http2Connection::Impl final : protocol::Http2Events {
@@ -129,6 +136,15 @@ struct Http2Connection::Impl final : protocol::Http2Events {
     bool settings_received = false;
     // Set by the connection: asks the strand to cancel a read nobody waits for.
     std::function<void()> stop_reading;
+    // The streams in a timed wait, and one timer for all of them (instead of a timer, a
+    // coroutine and a parallel group per wait): each wait records its deadline, the timer
+    // sleeps until the earliest one it may have to enforce and re-arms for the next when it
+    // wakes up. While streams keep waiting, the timer is touched about once per timeout period.
+    std::vector<Stream*> waiting;
+    asio::steady_timer wait_timer;
+    bool timer_armed = false;
+    unsigned timer_generation = 0;  // tells the current timer wait from superseded ones
+    bool timer_release_posted = false;
 
     bool usable() const noexcept { return state != State::failed && state != State::closed; }
     // Something to read for: the reader ends with the last open stream (a read with nothing
@@ -146,7 +162,10 @@ struct Http2Connection::Impl final : protocol::Http2Events {
     }
 
     Impl(asio::any_io_executor executor, std::weak_ptr<Observer> o)
-        : strand(asio::make_strand(executor)), observer(std::move(o)), session(*this) {}
+        : strand(asio::make_strand(executor)),
+          observer(std::move(o)),
+          session(*this),
+          wait_timer(strand) {}
 
     Stream* find(std::int32_t id) {
         auto it = streams.find(id);
@@ -170,10 +189,15 @@ struct Http2Connection::Impl final : protocol::Http2Events {
             session.consume(id, data.size());
             return;
         }
-        if (!s->body.empty() && s->body.back().size() < kMergeLimit)
-            s->body.back().append(data);
-        else
-            s->body.emplace_back(data);
+        if (!s->body.empty() && s->body.back().size() + data.size() <= kMergeLimit) {
+            s->body.back().append(data);  // within the capacity reserved below: no reallocation
+        } else {
+            Bytes& chunk = s->body.emplace_back();
+            // A large piece is a bulk download: room for the pieces that follow, so that merging
+            // them never copies the chunk again on the way to 64 KiB.
+            chunk.reserve(data.size() >= kMergeLimit / 16 ? kMergeLimit : data.size());
+            chunk.append(data);
+        }
         s->signal.notify();
     }
 
@@ -293,7 +317,7 @@ struct Http2Connection::Impl final : protocol::Http2Events {
 struct Http2Connection::Exchange {
     std::shared_ptr<Http2Connection> connection;
     std::shared_ptr<Stream> stream;
-    std::optional<net::Duration> read_timeout;
+    std::optional<std::chrono::duration<double>> read_timeout;
     Release release;
     bool finished = false;
 
@@ -340,8 +364,7 @@ struct Http2Connection::Exchange {
                 failure.raise();
             }
             try {
-                co_await net::within<ReadTimeout>(self->read_timeout, s.signal.wait(),
-                                                  "Timed out while receiving data from the host.");
+                co_await self->connection->wait_for(s, self->read_timeout, false);
             } catch (...) {
                 self->finish(false);
                 throw;
@@ -531,6 +554,116 @@ void Http2Connection::abandon(Stream& s) {
     start_loops(false, start_writer);
 }
 
+awaitable<void> Http2Connection::wait_for(Stream& s,
+                                          std::optional<std::chrono::duration<double>> limit,
+                                          bool write) {
+    if (!limit) {
+        co_await s.signal.wait();
+        co_return;
+    }
+    const Clock::time_point deadline =
+        Clock::now() + std::chrono::duration_cast<Clock::duration>(*limit);
+    // Leaves the waiting list however the wait ends (the coroutine may also be destroyed while
+    // suspended, when its io_context goes away).
+    struct Waiting {
+        Http2Connection& connection;
+        Stream& stream;
+        bool left = false;
+        Waiting(Http2Connection& c, Stream& s, Clock::time_point deadline)
+            : connection(c), stream(s) {
+            Impl& impl = *c.impl_;
+            std::lock_guard lock(impl.mutex);
+            s.wait_deadline = deadline;
+            s.timed_out = false;
+            s.wait_index = impl.waiting.size();
+            impl.waiting.push_back(&s);
+            // An earlier wake-up re-arms itself for this deadline when it finds it waiting.
+            if (!impl.timer_armed || impl.wait_timer.expiry() > deadline)
+                c.arm_wait_timer_locked(deadline);
+        }
+        Waiting(const Waiting&) = delete;
+        Waiting& operator=(const Waiting&) = delete;
+        ~Waiting() { leave(); }
+        // Returns whether the connection's timer ended the wait.
+        bool leave() noexcept {
+            if (left) return false;
+            left = true;
+            Impl& impl = *connection.impl_;
+            std::lock_guard lock(impl.mutex);
+            const bool timed_out = std::exchange(stream.timed_out, false);
+            Stream* last = impl.waiting.back();
+            last->wait_index = stream.wait_index;
+            impl.waiting[stream.wait_index] = last;
+            impl.waiting.pop_back();
+            stream.wait_deadline = Clock::time_point::max();
+            if (!impl.waiting.empty() || !impl.timer_armed || impl.timer_release_posted)
+                return timed_out;
+            // Released after the handlers already queued have run, and only if no stream waits
+            // again by then: a stream reading its next chunk keeps the timer armed (no
+            // timerfd_settime system call per wait).
+            impl.timer_release_posted = true;
+            try {
+                asio::post(impl.strand, [weak = connection.weak_from_this()] {
+                    auto self = weak.lock();
+                    if (!self) return;
+                    Impl& impl = *self->impl_;
+                    std::lock_guard lock(impl.mutex);
+                    impl.timer_release_posted = false;
+                    if (!impl.waiting.empty() || !impl.timer_armed) return;
+                    impl.timer_armed = false;
+                    ++impl.timer_generation;
+                    impl.wait_timer.cancel();
+                });
+            } catch (...) {
+                impl.timer_release_posted = false;
+            }
+            return timed_out;
+        }
+    };
+    Waiting waiting(*this, s, deadline);
+    std::exception_ptr error;
+    try {
+        co_await s.signal.wait();
+    } catch (...) {
+        error = std::current_exception();
+    }
+    // Whichever came first decides: an event that ended the wait before the timer did wins.
+    if (waiting.leave() && error) {
+        if (write) throw WriteTimeout("Timed out while sending data to the host.");
+        throw ReadTimeout("Timed out while receiving data from the host.");
+    }
+    if (error) std::rethrow_exception(error);
+}
+
+void Http2Connection::arm_wait_timer_locked(Clock::time_point when) {
+    Impl& impl = *impl_;
+    impl.wait_timer.expires_at(when);  // cancels a pending wait, now of an older generation
+    impl.timer_armed = true;
+    impl.wait_timer.async_wait(
+        [weak = weak_from_this(), generation = ++impl.timer_generation](boost::system::error_code) {
+            if (auto self = weak.lock()) self->on_wait_timer(generation);
+        });
+}
+
+void Http2Connection::on_wait_timer(unsigned generation) {
+    Impl& impl = *impl_;
+    std::lock_guard lock(impl.mutex);
+    if (generation != impl.timer_generation) return;  // superseded or released
+    impl.timer_armed = false;
+    const Clock::time_point now = Clock::now();
+    Clock::time_point next = Clock::time_point::max();
+    for (Stream* s : impl.waiting) {
+        if (s->timed_out) continue;
+        if (s->wait_deadline <= now) {
+            s->timed_out = true;
+            s->signal.interrupt();
+        } else {
+            next = std::min(next, s->wait_deadline);
+        }
+    }
+    if (next != Clock::time_point::max()) arm_wait_timer_locked(next);
+}
+
 void Http2Connection::close() noexcept {
     {
         std::lock_guard lock(impl_->mutex);
@@ -543,8 +676,9 @@ void Http2Connection::close() noexcept {
         asio::post(impl_->strand, [self] { self->stream_->close(); });
 }
 
-awaitable<void> Http2Connection::send_body(std::shared_ptr<Stream> s, const AsyncByteStream& body,
-                                           std::optional<net::Duration> write_timeout) {
+awaitable<void> Http2Connection::send_body(
+    std::shared_ptr<Stream> s, const AsyncByteStream& body,
+    std::optional<std::chrono::duration<double>> write_timeout) {
     Impl& impl = *impl_;
     auto chunks = body.aiter();
     for (;;) {
@@ -571,8 +705,7 @@ awaitable<void> Http2Connection::send_body(std::shared_ptr<Stream> s, const Asyn
         if (stop) co_return;
         // Back-pressure: the next chunk is pulled once the writer made room (flow control).
         while (wait) {
-            co_await net::within<WriteTimeout>(write_timeout, s->signal.wait(),
-                                               "Timed out while sending data to the host.");
+            co_await wait_for(*s, write_timeout, true);
             std::lock_guard lock(impl.mutex);
             wait = !s->closed && !s->failure && s->upload_queued >= kUploadQueue;
             s->waiting_for_room = wait;
@@ -624,8 +757,7 @@ awaitable<Response> Http2Connection::handle_request(Request& request, const Time
                 if (s->head_received) break;
                 if (s->failure) s->failure.raise();
             }
-            co_await net::within<ReadTimeout>(timeout.read, s->signal.wait(),
-                                              "Timed out while receiving data from the host.");
+            co_await wait_for(*s, timeout.read, false);
         }
     } catch (const WriteTimeout&) {
         // The socket itself not taking bytes (rather than a stream window that stays shut)

@@ -98,6 +98,12 @@ private:
     void start_loops(bool reader, bool writer);
     awaitable<void> send_body(std::shared_ptr<Stream> stream, const AsyncByteStream& body,
                               std::optional<std::chrono::duration<double>> write_timeout);
+    // Waits for the stream's next event, at most `limit`: throws WriteTimeout (`write`) or
+    // ReadTimeout when the limit passes first. One timer per connection enforces the limits.
+    awaitable<void> wait_for(Stream& stream, std::optional<std::chrono::duration<double>> limit,
+                             bool write);
+    void arm_wait_timer_locked(std::chrono::steady_clock::time_point when);
+    void on_wait_timer(unsigned generation);
     // Resets a stream the exchange gives up on (RST_STREAM CANCEL unless already closed).
     void abandon(Stream& stream);
     // Tells the observer what changed (settings, unusable); never under the lock.

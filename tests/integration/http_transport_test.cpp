@@ -569,3 +569,34 @@ TEST_F(Tls, VerifyFalseAcceptsAnyCertificate) {
 }
 
 }  // namespace
+
+TEST_F(Tls, LargeBodiesArriveIntactInBoundedChunks) {
+    // TLS records straight from the socket (read-ahead), decrypted into the chunks handed out;
+    // then a second request on the same connection.
+    auto server = serve(certs.server_cert, certs.server_key);
+    const std::string base = "https://localhost:" + std::to_string(server->port());
+    constexpr std::size_t size = 8 * 1024 * 1024 + 123;
+    asio::io_context io;
+    httpx::HTTPTransportOptions options;
+    options.verify = certs.ca_cert;
+    httpx::ClientOptions client_options;
+    client_options.transport = std::make_shared<httpx::AsyncHTTPTransport>(options);
+    httpx::AsyncClient client(client_options);
+    auto task = [&]() -> httpx::awaitable<void> {
+        httpx::Response r = co_await client.stream("GET", base + "/bytes/" + std::to_string(size));
+        auto chunks = r.aiter_bytes();
+        std::size_t total = 0, largest = 0;
+        bool pattern_ok = true;
+        while (auto chunk = co_await chunks.next()) {
+            pattern_ok &= *chunk == httpx::testing::pattern(total, chunk->size());
+            total += chunk->size();
+            largest = std::max(largest, chunk->size());
+        }
+        EXPECT_EQ(total, size);
+        EXPECT_TRUE(pattern_ok);
+        EXPECT_LE(largest, 128u * 1024);
+        httpx::Response again = co_await client.get(base + "/");
+        EXPECT_EQ(again.text(), "Hello, world!");
+    };
+    run_on(io, task());
+}
