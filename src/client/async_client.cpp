@@ -106,8 +106,10 @@ struct AsyncClient::Impl {
         return transport;
     }
 
-    URL merge_url(URL url) const {
-        if (url.is_absolute_url()) return url;
+    // In place: `url` is the caller's to consume (a URL is seven strings, moved at every
+    // hand-over).
+    void merge_url(URL& url) const {
+        if (url.is_absolute_url()) return;
         // HTTPX: base.raw_path + url.raw_path.lstrip("/"), on the base URL.
         std::string relative = url.raw_path();
         relative.erase(0, relative.find_first_not_of('/'));
@@ -115,12 +117,13 @@ struct AsyncClient::Impl {
         if (!base_url.scheme().empty()) merged = base_url.scheme() + "://";
         if (!base_url.userinfo().empty()) merged += base_url.userinfo() + "@";
         merged += base_url.netloc() + base_url.raw_path() + relative;
-        return URL(merged);
+        url = URL(merged);
     }
 
-    Request build_request(std::string_view method, URL url, RequestOptions options) const {
+    // Consumes `url` and `options`: taken by reference so that they move once, into the Request.
+    Request build_request(std::string_view method, URL& url, RequestOptions& options) const {
         std::lock_guard lock(mutex);
-        URL merged_url = merge_url(std::move(url));
+        merge_url(url);
         // Room for the Host and Content-Length fields the Request puts in front.
         Headers merged_headers;
         auto& items = detail::HeadersAccess::items(merged_headers);
@@ -135,7 +138,7 @@ struct AsyncClient::Impl {
         options.cookies = std::move(merged_cookies);
         if (!options.extensions.contains("timeout"))
             options.extensions["timeout"] = options.timeout.value_or(timeout);
-        return Request(method, std::move(merged_url), std::move(options));
+        return Request(method, std::move(url), std::move(options));
     }
 
     static void set_cookie_header(Request& request, const Cookies& jar) {
@@ -211,34 +214,9 @@ struct AsyncClient::Impl {
         return next;
     }
 
-    // `last_use`: the caller will not use `request` again unless the response redirects, so
-    // a response that does not keeps the request itself instead of a copy.
-    awaitable<Response> send_single_request(Request& request, bool last_use) {
-        // As in HTTPX, the scheme is the transport's business: a MockTransport or a mount may
-        // handle any scheme, AsyncHTTPTransport raises UnsupportedProtocol for the others.
-        std::shared_ptr<AsyncBaseTransport> chosen = transport_for_url(request.url());
-        auto start = std::chrono::steady_clock::now();
-        std::optional<Response> response;
-        try {
-            response.emplace(co_await chosen->handle_async_request(request));
-        } catch (RequestError& e) {
-            rethrow_with_request(e, request);
-        }
-        {
-            std::lock_guard lock(mutex);
-            cookies.extract_cookies(request.url(), response->headers());
-        }
-        if (last_use && !response->has_redirect_location())
-            response->set_request(std::move(request));
-        else
-            response->set_request(request);
-        detail::ResponseAccess::start_elapsed_clock(*response, start);
-        detail::ResponseAccess::set_default_encoding(*response, default_encoding);
-        co_return std::move(*response);
-    }
-
     // `first` is the auth flow's request, used in place (as HTTPX does: hooks may modify it);
     // redirects build their own. `first_is_ours`: nobody uses `first` after this returns.
+    // Each exchange is sent inline (no coroutine of its own: a frame and a resume per request).
     awaitable<Response> send_handling_redirects(Request& first, bool follow,
                                                 std::vector<Response>& history,
                                                 bool first_is_ours = false) {
@@ -256,18 +234,42 @@ struct AsyncClient::Impl {
                 throw TooManyRedirects("Exceeded maximum allowed redirects.",
                                        std::make_shared<Request>(request));
             for (const auto& hook : hooks.request) co_await hook(request);
-            // Response hooks see the response before its redirect is decided: keep the request.
+
+            // As in HTTPX, the scheme is the transport's business: a MockTransport or a mount
+            // may handle any scheme, AsyncHTTPTransport raises UnsupportedProtocol for others.
+            std::shared_ptr<AsyncBaseTransport> chosen = transport_for_url(request.url());
+            auto start = std::chrono::steady_clock::now();
+            std::optional<Response> sent;
+            try {
+                sent.emplace(co_await chosen->handle_async_request(request));
+            } catch (RequestError& e) {
+                rethrow_with_request(e, request);
+            }
+            Response& response = *sent;
+            {
+                std::lock_guard lock(mutex);
+                cookies.extract_cookies(request.url(), response.headers());
+            }
+            // Response hooks see the response before its redirect is decided: keep the
+            // request. Otherwise a response that does not redirect keeps the request itself
+            // instead of a copy when nobody uses it after this.
             const bool last_use = (redirected || first_is_ours) && hooks.response.empty();
-            Response response = co_await send_single_request(request, last_use);
+            if (last_use && !response.has_redirect_location())
+                response.set_request(std::move(request));
+            else
+                response.set_request(request);
+            detail::ResponseAccess::start_elapsed_clock(response, start);
+            detail::ResponseAccess::set_default_encoding(response, default_encoding);
+
             try {
                 for (const auto& hook : hooks.response) co_await hook(response);
                 response.set_history(history);
-                if (!response.has_redirect_location()) co_return response;
+                if (!response.has_redirect_location()) co_return std::move(response);
                 Request next = build_redirect_request(request, response);
                 history.push_back(response);
                 if (!follow) {
                     response.set_next_request(std::move(next));
-                    co_return response;
+                    co_return std::move(response);
                 }
                 co_await detail::ResponseAccess::read(response);
                 redirected = std::move(next);
@@ -278,60 +280,63 @@ struct AsyncClient::Impl {
         }
     }
 
-    awaitable<Response> send(Request request, SendOptions options) {
+    // The one coroutine behind every public send: it builds the request from its arguments
+    // (the verbs, request(), stream()) unless given one built (send()), picks the auth and
+    // reads the body, all in one frame. Takes the client's state by shared_ptr, so that a
+    // request spawned detached (`co_spawn(ex, client.get(url), detached)`) stays valid even if
+    // the AsyncClient object goes away before it completes.
+    static awaitable<Response> run(std::shared_ptr<Impl> self, std::optional<Request> built,
+                                   std::string method, URL url, RequestOptions request_options,
+                                   SendOptions options) {
+        Request request =
+            built ? std::move(*built) : self->build_request(method, url, request_options);
         bool follow = false;
         {
-            std::lock_guard lock(mutex);
-            if (closed)
+            std::lock_guard lock(self->mutex);
+            if (self->closed)
                 throw std::logic_error("Cannot send a request, as the client has been closed.");
-            follow = options.follow_redirects.value_or(follow_redirects);
+            follow = options.follow_redirects.value_or(self->follow_redirects);
         }
-        std::shared_ptr<Auth> request_auth = auth_for(request, options.auth);
+        std::shared_ptr<Auth> request_auth = self->auth_for(request, options.auth);
+        std::optional<Response> response;
         if (request_auth == no_auth()) {
             // Auth::auth_flow sends the request once: no flow to run, and the request is ours.
             std::vector<Response> history;
-            Response response = co_await send_handling_redirects(request, follow, history, true);
-            if (!options.stream) {
-                try {
-                    co_await detail::ResponseAccess::read(response);
-                } catch (...) {
-                    response.close();
-                    throw;
+            response.emplace(
+                co_await self->send_handling_redirects(request, follow, history, true));
+        } else {
+            if (request_auth->requires_request_body()) co_await request.aread();
+            // The auth flow sends through this; every response but the last goes to history.
+            // One pointer captured: small enough for std::function to hold without allocating.
+            struct Flow {
+                Impl* impl;
+                bool follow;
+                std::vector<Response> history;
+                std::optional<Response> previous;
+            } flow{self.get(), follow, {}, {}};
+            AuthSend send_one = [captured = &flow](Request& next) -> awaitable<Response> {
+                Flow* f = captured;  // read before the first suspension (the closure may move)
+                if (f->previous) {
+                    co_await detail::ResponseAccess::read(*f->previous);
+                    f->history.push_back(*f->previous);
                 }
-            }
-            co_return response;
+                std::vector<Response> chain = f->history;
+                Response response =
+                    co_await f->impl->send_handling_redirects(next, f->follow, chain);
+                f->previous = response;
+                co_return response;
+            };
+            response.emplace(co_await request_auth->auth_flow(request, send_one));
         }
-        if (request_auth->requires_request_body()) co_await request.aread();
-
-        // The auth flow sends through this; every response but the last goes to history.
-        // One pointer captured: small enough for std::function to hold without allocating.
-        struct Flow {
-            Impl* impl;
-            bool follow;
-            std::vector<Response> history;
-            std::optional<Response> previous;
-        } flow{this, follow, {}, {}};
-        AuthSend send_one = [captured = &flow](Request& next) -> awaitable<Response> {
-            Flow* f = captured;  // read before the first suspension (the closure may move)
-            if (f->previous) {
-                co_await detail::ResponseAccess::read(*f->previous);
-                f->history.push_back(*f->previous);
-            }
-            std::vector<Response> chain = f->history;
-            Response response = co_await f->impl->send_handling_redirects(next, f->follow, chain);
-            f->previous = response;
-            co_return response;
-        };
-        Response response = co_await request_auth->auth_flow(request, send_one);
         if (!options.stream) {
             try {
-                co_await detail::ResponseAccess::read(response);
+                co_await detail::ResponseAccess::read(*response);
             } catch (...) {
-                response.close();
+                response->close();
                 throw;
             }
         }
-        co_return response;
+        co_return std::move(*response);
     }
 };
 
@@ -349,50 +354,44 @@ AsyncClient::~AsyncClient() {
 
 namespace {
 
-// The coroutines behind the public methods take the client's state by shared_ptr, so that a
-// request spawned detached (`co_spawn(ex, client.get(url), detached)`) stays valid even if
-// the AsyncClient object goes away before it completes.
-awaitable<Response> send_request(std::shared_ptr<AsyncClient::Impl> impl, std::string method,
-                                 URL url, RequestOptions options, bool stream) {
+awaitable<Response> send_request(const std::shared_ptr<AsyncClient::Impl>& impl,
+                                 std::string_view method, URL& url, RequestOptions& options,
+                                 bool stream) {
     SendOptions send_options;
     send_options.stream = stream;
     send_options.auth = options.auth;
     send_options.follow_redirects = options.follow_redirects;
-    Request built = impl->build_request(method, std::move(url), std::move(options));
-    Response response = co_await impl->send(std::move(built), std::move(send_options));
-    co_return response;
-}
-
-awaitable<Response> send_built(std::shared_ptr<AsyncClient::Impl> impl, Request request,
-                               SendOptions options) {
-    Response response = co_await impl->send(std::move(request), std::move(options));
-    co_return response;
+    return AsyncClient::Impl::run(impl, std::nullopt, std::string(method), std::move(url),
+                                  std::move(options), std::move(send_options));
 }
 
 }  // namespace
 
 awaitable<Response> AsyncClient::request(std::string_view method, URL url) {
-    return send_request(impl_, std::string(method), std::move(url), RequestOptions{}, false);
+    RequestOptions options;
+    return send_request(impl_, method, url, options, false);
 }
 
 awaitable<Response> AsyncClient::request(std::string_view method, URL url, RequestOptions options) {
-    return send_request(impl_, std::string(method), std::move(url), std::move(options), false);
+    return send_request(impl_, method, url, options, false);
 }
 
 awaitable<Response> AsyncClient::stream(std::string_view method, URL url) {
-    return send_request(impl_, std::string(method), std::move(url), RequestOptions{}, true);
+    RequestOptions options;
+    return send_request(impl_, method, url, options, true);
 }
 
 awaitable<Response> AsyncClient::stream(std::string_view method, URL url, RequestOptions options) {
-    return send_request(impl_, std::string(method), std::move(url), std::move(options), true);
+    return send_request(impl_, method, url, options, true);
 }
 
 #define HTTPX_CLIENT_VERB(name, METHOD)                                      \
     awaitable<Response> AsyncClient::name(URL url) {                         \
-        return request(METHOD, std::move(url), RequestOptions{});            \
+        RequestOptions options;                                              \
+        return send_request(impl_, METHOD, url, options, false);             \
     }                                                                        \
     awaitable<Response> AsyncClient::name(URL url, RequestOptions options) { \
-        return request(METHOD, std::move(url), std::move(options));          \
+        return send_request(impl_, METHOD, url, options, false);             \
     }
 HTTPX_CLIENT_VERB(get, "GET")
 HTTPX_CLIENT_VERB(options, "OPTIONS")
@@ -404,15 +403,15 @@ HTTPX_CLIENT_VERB(delete_, "DELETE")
 #undef HTTPX_CLIENT_VERB
 
 Request AsyncClient::build_request(std::string_view method, URL url, RequestOptions options) const {
-    return impl_->build_request(method, std::move(url), std::move(options));
+    return impl_->build_request(method, url, options);
 }
 
 awaitable<Response> AsyncClient::send(Request request) {
-    return send_built(impl_, std::move(request), SendOptions{});
+    return Impl::run(impl_, std::move(request), {}, {}, {}, {});
 }
 
 awaitable<Response> AsyncClient::send(Request request, SendOptions options) {
-    return send_built(impl_, std::move(request), std::move(options));
+    return Impl::run(impl_, std::move(request), {}, {}, {}, std::move(options));
 }
 
 awaitable<void> AsyncClient::aclose() {

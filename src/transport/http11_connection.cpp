@@ -161,43 +161,38 @@ Http11Connection::~Http11Connection() {
     stream_->close();
 }
 
-awaitable<void> Http11Connection::write_request(Request& request, const Timeout& timeout) {
+void Http11Connection::serialize_head(const Request& request) {
     std::string target = request.url().raw_path();
     if (auto it = request.extensions().find("target"); it != request.extensions().end()) {
         if (auto* t = std::any_cast<std::string>(&it->second)) target = *t;
     }
     head_.clear();
     protocol::serialize_request_head(request.method(), target, request.headers(), head_);
+}
 
+void Http11Connection::throw_write_failure(const boost::system::system_error& e) {
+    if (deadline_->finish()) throw WriteTimeout("Timed out while sending data to the host.");
+    throw WriteError(e.code().message());
+}
+
+void Http11Connection::check_write_deadline() {
+    // The timer closes the stream from whichever thread it runs on, maybe as the write completed.
+    if (deadline_->finish()) throw WriteTimeout("Timed out while sending data to the host.");
+}
+
+awaitable<void> Http11Connection::write_streamed_request(Request& request, const Timeout& timeout) {
+    serialize_head(request);
     auto write = [&](std::span<const asio::const_buffer> buffers) -> awaitable<void> {
         deadline_->start(phase(timeout.write));
         try {
             co_await stream_->write(buffers);
         } catch (const boost::system::system_error& e) {
-            if (deadline_->finish())
-                throw WriteTimeout("Timed out while sending data to the host.");
-            throw WriteError(e.code().message());
+            throw_write_failure(e);
         }
-        if (deadline_->finish())  // the timer closed the stream as the write completed
-            throw WriteTimeout("Timed out while sending data to the host.");
+        check_write_deadline();
     };
 
     const AsyncByteStream& body = request.stream();
-    if (const Bytes* content = body.buffer()) {
-        // Head and body in one gathered write (inline: no coroutine frame for `write`).
-        std::array<asio::const_buffer, 2> buffers{asio::buffer(head_), asio::buffer(*content)};
-        deadline_->start(phase(timeout.write));
-        try {
-            co_await stream_->write(buffers);
-        } catch (const boost::system::system_error& e) {
-            if (deadline_->finish())
-                throw WriteTimeout("Timed out while sending data to the host.");
-            throw WriteError(e.code().message());
-        }
-        if (deadline_->finish())  // the timer closed the stream as the write completed
-            throw WriteTimeout("Timed out while sending data to the host.");
-        co_return;
-    }
     std::array<asio::const_buffer, 1> head{asio::buffer(head_)};
     co_await write(head);
     const bool chunked = !request.headers().contains("Content-Length");
@@ -223,7 +218,21 @@ awaitable<Response> Http11Connection::handle_request(Request& request, const Tim
     received_nothing_ = true;
     if (!deadline_) deadline_.emplace(co_await asio::this_coro::executor, *stream_);
     try {
-        co_await write_request(request, timeout);
+        if (const Bytes* content = request.stream().buffer()) {
+            // The common case inline (no coroutine frame for the write): head and body in one
+            // gathered write.
+            serialize_head(request);
+            std::array<asio::const_buffer, 2> buffers{asio::buffer(head_), asio::buffer(*content)};
+            deadline_->start(phase(timeout.write));
+            try {
+                co_await stream_->write(buffers);
+            } catch (const boost::system::system_error& e) {
+                throw_write_failure(e);
+            }
+            check_write_deadline();
+        } else {
+            co_await write_streamed_request(request, timeout);
+        }
     } catch (...) {
         deadline_->idle();
         throw;

@@ -10,6 +10,8 @@
 #include "protocol/http11_parser.hpp"
 #include "transport/connection.hpp"
 
+#include <boost/system/system_error.hpp>
+
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -53,7 +55,11 @@ public:
     struct Exchange;
 
 private:
-    awaitable<void> write_request(Request& request, const Timeout& timeout);
+    void serialize_head(const Request& request);  // into head_
+    [[noreturn]] void throw_write_failure(const boost::system::system_error& e);
+    void check_write_deadline();
+    // A body given as a stream (the in-memory one is written inline by handle_request).
+    awaitable<void> write_streamed_request(Request& request, const Timeout& timeout);
 
     std::unique_ptr<net::NetworkStream> stream_;
     std::string origin_;
