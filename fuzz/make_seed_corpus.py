@@ -2,9 +2,14 @@
 """Writes the seed corpora of the fuzz targets into fuzz/corpus/<target>/ (committed; run again
 only to regenerate them). Seeds come from ../shared/data (llhttp response cases, WHATWG URL
 cases, http-state Set-Cookie cases) and from hand-written samples; compressed samples are made
-with zlib, zstd (the command) and libbrotlienc (a small C++ program compiled on the fly).
-`make fuzz` keeps what the fuzzer finds in build-fuzz/corpus/<target>, not here."""
+with zlib, zstd (the command) and libbrotlienc (a small C++ program compiled on the fly); HTTP/2
+header blocks with libnghttp2's HPACK encoder (through ctypes) or by hand.
+`make fuzz` keeps what the fuzzer finds in build-fuzz/corpus/<target>, not here.
+
+    usage: fuzz/make_seed_corpus.py [TARGET...]   (default: every target)
+"""
 import base64
+import ctypes
 import gzip
 import json
 import os
@@ -166,8 +171,126 @@ def multipart():
     ])
 
 
+# --- HTTP/2: the server's side of a connection, as fuzz/http2_frames.cpp reads it ---
+
+def h2_frame(kind, flags, stream, payload=b""):
+    return (len(payload).to_bytes(3, "big") + bytes([kind, flags]) + stream.to_bytes(4, "big") +
+            payload)
+
+
+def h2_settings(*pairs, ack=False):
+    return h2_frame(0x4, 1 if ack else 0, 0,
+                    b"".join(k.to_bytes(2, "big") + v.to_bytes(4, "big") for k, v in pairs))
+
+
+def h2_literal(name, value):
+    """HPACK "literal without indexing, new name", no Huffman (as tests/unit/http2_session_test)."""
+    return b"\0" + bytes([len(name)]) + name + bytes([len(value)]) + value
+
+
+class _Nv(ctypes.Structure):
+    _fields_ = [("name", ctypes.c_char_p), ("value", ctypes.c_char_p),
+                ("namelen", ctypes.c_size_t), ("valuelen", ctypes.c_size_t),
+                ("flags", ctypes.c_uint8)]
+
+
+class Hpack:
+    """libnghttp2's HPACK encoder: Huffman strings and a dynamic table shared by the blocks of
+    one connection, as a real server writes them."""
+
+    def __init__(self):
+        self.lib = ctypes.CDLL("libnghttp2.so.14")
+        self.lib.nghttp2_hd_deflate_hd.restype = ctypes.c_ssize_t
+        self.deflater = ctypes.c_void_p()
+        assert self.lib.nghttp2_hd_deflate_new(ctypes.byref(self.deflater), 4096) == 0
+
+    def block(self, fields):
+        nva = (_Nv * len(fields))(*[_Nv(n, v, len(n), len(v), 0) for n, v in fields])
+        buf = ctypes.create_string_buffer(16384)
+        n = self.lib.nghttp2_hd_deflate_hd(self.deflater, buf, len(buf), nva, len(fields))
+        assert n >= 0
+        return buf.raw[:n]
+
+
+def http2_frames():
+    # Control byte: requests - 1 (bits 0-1), first request uploads (bit 2), small window (bit 3).
+    settings = h2_settings((0x3, 100))
+    ok = h2_literal(b":status", b"200")
+    seeds = [
+        # The frames of tests/unit/http2_session_test.cpp.
+        b"\x00" + h2_settings((0x3, 7)) +
+        h2_frame(0x1, 0x4, 1, ok + h2_literal(b"content-type", b"text/plain")) +
+        h2_frame(0x0, 0, 1, b"hello") + h2_frame(0x1, 0x5, 1, h2_literal(b"x-t", b"done")),
+        b"\x00" + settings + h2_frame(0x1, 0x4, 1, h2_literal(b":status", b"103")) +
+        h2_frame(0x1, 0x5, 1, h2_literal(b":status", b"204")),
+        b"\x01" + settings + h2_frame(0x7, 0, 0, (1).to_bytes(4, "big") + bytes(4)),
+        b"\x01" + settings + h2_frame(0x3, 0, 3, (2).to_bytes(4, "big")),
+        b"\x00" + settings + h2_frame(0x0, 0, 0, b"x"),
+        b"\x00NOT HTTP\r\n\r\n",
+        # Stream-level errors: content-length mismatch, upper-case and connection-specific
+        # fields, a pseudo-header in trailers, DATA before HEADERS.
+        b"\x01" + settings +
+        h2_frame(0x1, 0x4, 1, ok + h2_literal(b"content-length", b"3")) +
+        h2_frame(0x0, 0x1, 1, b"hello") +
+        h2_frame(0x1, 0x4, 3, ok + h2_literal(b"X-Upper", b"1")) +
+        h2_frame(0x0, 0x1, 3, b"ignored"),
+        b"\x01" + settings + h2_frame(0x1, 0x4, 1, ok + h2_literal(b"connection", b"close")) +
+        h2_frame(0x1, 0x4, 3, ok) + h2_frame(0x1, 0x5, 3, h2_literal(b":status", b"200")),
+        b"\x00" + settings + h2_frame(0x0, 0x1, 1, b"data first"),
+        # A header block cut into CONTINUATION frames; one interrupted by another frame.
+        b"\x01" + settings + h2_frame(0x1, 0x0, 1, ok[:5]) + h2_frame(0x9, 0x0, 1, ok[5:]) +
+        h2_frame(0x9, 0x4, 1, h2_literal(b"server", b"seed")) + h2_frame(0x0, 0x1, 1, b"ok") +
+        h2_frame(0x1, 0x0, 3, ok) + h2_frame(0x0, 0x1, 3, b"x"),
+        # PUSH_PROMISE (push is off), an unknown frame type (ignored), PRIORITY, PING.
+        b"\x00" + settings + h2_frame(0xfa, 0, 0, b"extension") + h2_frame(0x2, 0, 1, bytes(5)) +
+        h2_frame(0x6, 0, 0, b"pingping") + h2_frame(0x5, 0x4, 1, (2).to_bytes(4, "big") + ok),
+        # GOAWAY with an error and debug data, after a response; a RST_STREAM(NO_ERROR) ending a
+        # stream early (the server does not need the rest of the upload).
+        b"\x05" + settings + h2_frame(0x1, 0x5, 3, ok) + h2_frame(0x1, 0x4, 1, ok) +
+        h2_frame(0x3, 0, 1, bytes(4)) +
+        h2_frame(0x7, 0, 0, (3).to_bytes(4, "big") + (11).to_bytes(4, "big") + b"calm down"),
+        # Settings changes: one stream at a time, windows, frame size, table size, an ACK, and
+        # flow control: WINDOW_UPDATE for the upload, one that overflows the window.
+        b"\x04" + h2_settings((0x3, 1), (0x4, 1 << 20), (0x5, 32768), (0x1, 0)) +
+        h2_settings(ack=True) + h2_frame(0x8, 0, 0, (1 << 20).to_bytes(4, "big")) +
+        h2_frame(0x8, 0, 1, (4096).to_bytes(4, "big")) + h2_frame(0x1, 0x4, 1, ok) +
+        h2_frame(0x0, 0x1, 1, b"uploaded"),
+        b"\x00" + settings + h2_frame(0x8, 0, 0, (0x7fffffff).to_bytes(4, "big")),
+        b"\x08" + settings + h2_settings(ack=True) + h2_frame(0x1, 0x4, 1, ok) +
+        h2_frame(0x0, 0, 1, b"a" * 8000) + h2_frame(0x0, 0, 1, b"b" * 8000) +
+        h2_frame(0x0, 0x1, 1, b"c" * 100),
+    ]
+    # Padded HEADERS and DATA (flag PADDED: a length byte first), interleaved streams.
+    seeds.append(b"\x03" + settings +
+                 h2_frame(0x1, 0x4 | 0x8, 3, b"\x04" + ok + bytes(4)) +
+                 h2_frame(0x1, 0x4, 1, ok) +
+                 h2_frame(0x0, 0x8, 1, b"\x02one" + bytes(2)) +
+                 h2_frame(0x0, 0x1, 3, b"three") + h2_frame(0x0, 0x1, 1, b"") +
+                 h2_frame(0x1, 0x5, 5, ok) + h2_frame(0x3, 0, 7, (8).to_bytes(4, "big")))
+    # As a real server: Huffman-coded fields and the dynamic table across four responses.
+    hpack = Hpack()
+    frames = settings + h2_settings(ack=True)
+    for stream in (1, 3, 5, 7):
+        fields = [(b":status", b"200"), (b"content-type", b"application/json"),
+                  (b"date", b"Mon, 02 Jan 2023 10:00:00 GMT"), (b"server", b"httpxx-seed"),
+                  (b"set-cookie", b"session=%d; Path=/; HttpOnly" % stream),
+                  (b"content-length", b"%d" % len(b'{"stream": %d}' % stream))]
+        frames += h2_frame(0x1, 0x4, stream, hpack.block(fields))
+    for stream in (7, 5, 3, 1):
+        frames += h2_frame(0x0, 0x1, stream, b'{"stream": %d}' % stream)
+    seeds.append(b"\x03" + frames)
+    chunked = settings + h2_frame(0x1, 0x4, 1, hpack.block([(b":status", b"404")]))
+    for i in range(20):
+        chunked += h2_frame(0x0, 0, 1, b"chunk %02d\n" % i)
+    chunked += h2_frame(0x1, 0x5, 1, hpack.block([(b"grpc-status", b"0"), (b"x-t", b"end")]))
+    seeds.append(b"\x00" + chunked)
+    write("http2_frames", seeds)
+
+
+TARGETS = {f.__name__: f for f in (http11_response, http11_chunked, url, headers, decoders,
+                                   text_decoder, line_decoder, multipart, http2_frames)}
+
 if __name__ == "__main__":
-    for make in (http11_response, http11_chunked, url, headers, decoders, text_decoder,
-                 line_decoder, multipart):
-        make()
+    for name in sys.argv[1:] or TARGETS:
+        TARGETS[name]()
     print("seed corpora written to", CORPUS)

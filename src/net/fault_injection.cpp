@@ -84,7 +84,10 @@ public:
           stall_(executor) {}
 
     awaitable<std::size_t> read_some(boost::asio::mutable_buffer buffer) override {
-        if (!broken_) broken_ = co_await check(IoOperation::read);
+        if (!broken_)
+            broken_ = co_await check(IoOperation::read);
+        else
+            after_stall();
         if (broken_) {
             if (*broken_) throw boost::system::system_error(*broken_);
             co_return 0;  // end of stream, as often as asked
@@ -92,7 +95,10 @@ public:
         co_return co_await inner_->read_some(buffer);
     }
     awaitable<void> write(std::span<const boost::asio::const_buffer> buffers) override {
-        if (!broken_) broken_ = co_await check(IoOperation::write);
+        if (!broken_)
+            broken_ = co_await check(IoOperation::write);
+        else
+            after_stall();
         if (broken_) {
             throw boost::system::system_error(
                 *broken_ ? *broken_ : asio::error::make_error_code(asio::error::broken_pipe));
@@ -100,6 +106,7 @@ public:
         co_await inner_->write(buffers);
     }
     void close() noexcept override {
+        closed_ = true;
         stall_.cancel();  // a stalled read or write ends, as on a closed socket
         inner_->close();
     }
@@ -107,6 +114,14 @@ public:
     std::string alpn_protocol() const override { return inner_->alpn_protocol(); }
 
 private:
+    // Once a stalled operation was cancelled (rather than ended by closing the stream), the
+    // peer is taken for gone: every later operation fails as on a reset connection. (Failing
+    // with operation_aborted instead would look like one cancellation after the other.)
+    void after_stall() {
+        if (broken_ && *broken_ == asio::error::operation_aborted && !closed_)
+            broken_ = asio::error::make_error_code(asio::error::connection_reset);
+    }
+
     // The error this operation fails with from now on, or nullopt to run it.
     awaitable<std::optional<boost::system::error_code>> check(IoOperation operation) {
         auto failure = co_await faults_->before(operation, connection_, &stall_);
@@ -120,6 +135,7 @@ private:
     // Set once an operation failed: the error every later one gets (empty: end of stream).
     std::optional<boost::system::error_code> broken_;
     asio::steady_timer stall_;  // what a stalled read or write waits on
+    bool closed_ = false;
 };
 
 }  // namespace

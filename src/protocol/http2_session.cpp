@@ -60,6 +60,10 @@ struct Http2ClientSession::Impl {
     std::string local_error;
     std::string last_library_error;
     std::string pending_output;  // frames taken out of nghttp2 by receive(), for send()
+    // Frame headers go to nghttp2 whole (see receive()): the start of one cut by a read, and
+    // how many bytes of the current frame's payload are still to come.
+    std::string partial_frame_header;
+    std::size_t frame_payload_left = 0;
     bool goaway_received = false;
     std::int32_t last_reset_received = 0;  // stream of the last RST_STREAM from the server
     bool terminating = false;
@@ -81,15 +85,22 @@ struct Http2ClientSession::Callbacks {
         return 0;
     }
 
-    static int on_header(nghttp2_session*, const nghttp2_frame* frame, const std::uint8_t* name,
-                         std::size_t name_length, const std::uint8_t* value,
-                         std::size_t value_length, std::uint8_t, void* user_data) {
+    static int on_header(nghttp2_session* session, const nghttp2_frame* frame,
+                         const std::uint8_t* name, std::size_t name_length,
+                         const std::uint8_t* value, std::size_t value_length, std::uint8_t,
+                         void* user_data) {
         HeaderBlock& block = impl(user_data).block;
         if (frame->hd.type != NGHTTP2_HEADERS || frame->hd.stream_id != block.stream_id) return 0;
         std::string_view n = view(name, name_length), v = view(value, value_length);
         if (n == ":status") {
-            // nghttp2 has checked it is three digits.
+            // nghttp2 has checked it is three digits, but lets 000-099 through: nghttp2 takes
+            // them for final responses, which would deliver a body to a stream without a head.
             std::from_chars(v.data(), v.data() + v.size(), block.status);
+            if (block.status < 100) {
+                nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, block.stream_id,
+                                          NGHTTP2_PROTOCOL_ERROR);
+                return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+            }
             return 0;
         }
         if (!n.empty() && n.front() == ':') return 0;
@@ -148,6 +159,8 @@ struct Http2ClientSession::Callbacks {
 
     static int on_stream_close(nghttp2_session*, std::int32_t stream_id, std::uint32_t error_code,
                                void* user_data) {
+        // Also for a request whose HEADERS never went out: REFUSED_STREAM when the server's GOAWAY
+        // came first (it may be sent again elsewhere), else the code it was reset with.
         Impl& self = impl(user_data);
         // Closed by the server's RST_STREAM, or refused by its GOAWAY; else by us.
         const bool by_server = self.last_reset_received == stream_id ||
@@ -164,19 +177,6 @@ struct Http2ClientSession::Callbacks {
             self.local_error = http2_error_name(frame->goaway.error_code);
             if (!self.last_library_error.empty())
                 self.local_error += ": " + self.last_library_error;
-        }
-        return 0;
-    }
-
-    static int on_frame_not_send(nghttp2_session*, const nghttp2_frame* frame, int lib_error,
-                                 void* user_data) {
-        // A request that never went out (GOAWAY came first, or it was reset while queued):
-        // reported like a refused stream so that it can be sent again elsewhere.
-        if (frame->hd.type == NGHTTP2_HEADERS && frame->headers.cat == NGHTTP2_HCAT_REQUEST) {
-            const auto code =
-                lib_error == NGHTTP2_ERR_STREAM_CLOSING ? NGHTTP2_CANCEL : NGHTTP2_REFUSED_STREAM;
-            impl(user_data).events.on_stream_close(frame->hd.stream_id, code,
-                                                   code == NGHTTP2_REFUSED_STREAM);
         }
         return 0;
     }
@@ -209,8 +209,6 @@ Http2ClientSession::Http2ClientSession(Http2Events& events, Http2Config config)
     nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, Callbacks::on_data_chunk);
     nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, Callbacks::on_stream_close);
     nghttp2_session_callbacks_set_on_frame_send_callback(callbacks, Callbacks::on_frame_send);
-    nghttp2_session_callbacks_set_on_frame_not_send_callback(callbacks,
-                                                             Callbacks::on_frame_not_send);
     nghttp2_session_callbacks_set_error_callback2(callbacks, Callbacks::on_error);
 
     nghttp2_option* option = nullptr;
@@ -238,26 +236,75 @@ Http2ClientSession::Http2ClientSession(Http2Events& events, Http2Config config)
 
 Http2ClientSession::~Http2ClientSession() = default;
 
+namespace {
+
+constexpr std::size_t kFrameHeaderSize = 9;
+
+std::size_t frame_payload_length(std::string_view header) {
+    const auto byte = [&](std::size_t i) {
+        return static_cast<std::size_t>(static_cast<unsigned char>(header[i]));
+    };
+    return byte(0) << 16 | byte(1) << 8 | byte(2);
+}
+
+}  // namespace
+
 void Http2ClientSession::receive(std::string_view data) {
-    const auto* bytes = reinterpret_cast<const std::uint8_t*>(data.data());
-    const ssize_t rv = nghttp2_session_mem_recv(impl_->session, bytes, data.size());
+    // nghttp2 counts a CONTINUATION frame once per call that delivers a piece of its 9-byte
+    // header, and fails the connection after 8 per header block: how reads cut the bytes would
+    // decide whether a response fails. So a frame header cut by a read waits for the next one.
+    Impl& self = *impl_;
+    auto feed = [&](std::string_view bytes) {
+        const auto* begin = reinterpret_cast<const std::uint8_t*>(bytes.data());
+        return nghttp2_session_mem_recv(self.session, begin, bytes.size());
+    };
+    ssize_t rv = 0;
+    if (!self.partial_frame_header.empty()) {
+        const auto take =
+            std::min(kFrameHeaderSize - self.partial_frame_header.size(), data.size());
+        self.partial_frame_header.append(data.substr(0, take));
+        data.remove_prefix(take);
+        if (self.partial_frame_header.size() < kFrameHeaderSize) return;
+        self.frame_payload_left = frame_payload_length(self.partial_frame_header);
+        rv = feed(self.partial_frame_header);
+        self.partial_frame_header.clear();
+    }
+    if (rv >= 0) {
+        // Where the last frame header that `data` holds whole ends.
+        std::size_t whole = self.frame_payload_left;
+        while (whole < data.size() && data.size() - whole >= kFrameHeaderSize)
+            whole += kFrameHeaderSize + frame_payload_length(data.substr(whole));
+        if (whole < data.size()) {
+            self.partial_frame_header.assign(data.substr(whole));
+            data = data.substr(0, whole);
+            self.frame_payload_left = 0;
+        } else {
+            self.frame_payload_left = whole - data.size();
+        }
+        if (!data.empty()) rv = feed(data);
+    }
     if (rv < 0) {
         std::string reason = nghttp2_strerror(static_cast<int>(rv));
-        if (!impl_->last_library_error.empty()) reason += ": " + impl_->last_library_error;
-        if (impl_->local_error.empty()) impl_->local_error = reason;
-    } else if (impl_->local_error.empty() && !impl_->terminating && !impl_->goaway_received &&
-               !nghttp2_session_check_request_allowed(impl_->session) &&
-               nghttp2_session_get_next_stream_id(impl_->session) <= INT32_MAX) {
+        if (!self.last_library_error.empty()) reason += ": " + self.last_library_error;
+        if (self.local_error.empty()) self.local_error = reason;
+    } else if (self.local_error.empty() && !self.terminating && self.goaway_received) {
+        // After the server's GOAWAY, whether nghttp2 also found a connection error (it then
+        // ignores every later byte: the streams left would wait forever) shows only in the
+        // frames it queued: its own GOAWAY, seen by on_frame_send. Take them out now.
+        if (nghttp2_session_want_write(self.session)) take_frames(self.pending_output, SIZE_MAX);
+    } else if (self.local_error.empty() && !self.terminating &&
+               !nghttp2_session_check_request_allowed(self.session) &&
+               nghttp2_session_get_next_stream_id(self.session) <= INT32_MAX) {
         // No new request allowed although nobody said GOAWAY yet: nghttp2 found a connection
         // error and queued GOAWAY. Take that frame out now, so that the error is known by its
         // code name (on_frame_send) and still goes to the server.
-        take_frames(impl_->pending_output, SIZE_MAX);
-        if (impl_->local_error.empty())
-            impl_->local_error = impl_->last_library_error.empty() ? std::string("connection error")
-                                                                   : impl_->last_library_error;
+        take_frames(self.pending_output, SIZE_MAX);
+        if (self.local_error.empty())
+            self.local_error = self.last_library_error.empty() ? std::string("connection error")
+                                                               : self.last_library_error;
     }
-    if (!impl_->local_error.empty())
-        throw RemoteProtocolError("HTTP/2 protocol error: " + impl_->local_error);
+    if (!self.local_error.empty())
+        throw RemoteProtocolError("HTTP/2 protocol error: " + self.local_error);
 }
 
 void Http2ClientSession::take_frames(std::string& out, std::size_t limit) {
@@ -359,6 +406,10 @@ void Http2ClientSession::consume(std::int32_t stream_id, std::size_t size) {
 void Http2ClientSession::reset_stream(std::int32_t stream_id, Http2Error code) {
     nghttp2_submit_rst_stream(impl_->session, NGHTTP2_FLAG_NONE, stream_id,
                               static_cast<std::uint32_t>(code));
+}
+
+void Http2ClientSession::ping() {
+    nghttp2_submit_ping(impl_->session, NGHTTP2_FLAG_NONE, nullptr);
 }
 
 void Http2ClientSession::terminate() {

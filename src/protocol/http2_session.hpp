@@ -115,6 +115,8 @@ public:
     void consume(std::int32_t stream_id, std::size_t size);
     /// Sends RST_STREAM (if the stream is still open; a request not yet sent is dropped).
     void reset_stream(std::int32_t stream_id, Http2Error code);
+    /// Queues a PING: a live server answers it at once (the answer counts as bytes received).
+    void ping();
     /// Queues GOAWAY(NO_ERROR): the session is closing.
     void terminate();
 

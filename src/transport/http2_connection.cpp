@@ -1,5 +1,6 @@
 #include "transport/http2_connection.hpp"
 
+#include "net/stream_deadline.hpp"
 #include "protocol/http2_session.hpp"
 #include "support/async_signal.hpp"
 
@@ -42,7 +43,7 @@ constexpr std::size_t kMergeLimit = 64 * 1024;
 // How a stream or the whole connection failed. Each request throws its own exception object
 // (the client attaches its request to it), so failures are kept as descriptions.
 struct Failure {
-    enum class Kind { none, read, write, remote, refused, eof };
+    enum class Kind { none, read, read_timeout, write, write_timeout, remote, refused, eof };
     Kind kind = Kind::none;
     std::string message;
 
@@ -51,8 +52,12 @@ struct Failure {
         switch (kind) {
             case Kind::read:
                 throw ReadError(message);
+            case Kind::read_timeout:
+                throw ReadTimeout(message);
             case Kind::write:
                 throw WriteError(message);
+            case Kind::write_timeout:
+                throw WriteTimeout(message);
             case Kind::refused:
                 throw RefusedStream(message);
             default:
@@ -145,6 +150,15 @@ struct Http2Connection::Impl final : protocol::Http2Events {
     bool timer_armed = false;
     unsigned timer_generation = 0;  // tells the current timer wait from superseded ones
     bool timer_release_posted = false;
+    // Each socket write may take the write timeout of the latest request (as an HTTP/1.1
+    // write): a socket that stops taking bytes fails the connection instead of leaving every
+    // stream, and the writer, waiting on it for ever.
+    std::optional<net::StreamDeadline> write_deadline;
+    std::optional<std::chrono::duration<double>> write_timeout;
+    // When bytes last arrived, and when the last PING went out to check on a silent server
+    // (see close_if_silent).
+    std::chrono::steady_clock::time_point last_received = std::chrono::steady_clock::now();
+    std::optional<std::chrono::steady_clock::time_point> ping_sent;
 
     bool usable() const noexcept { return state != State::failed && state != State::closed; }
     // Something to read for: the reader ends with the last open stream (a read with nothing
@@ -303,7 +317,9 @@ struct Http2Connection::Impl final : protocol::Http2Events {
                 // A reused connection that died before saying anything: the request was not
                 // processed (as a stale HTTP/1.1 connection).
                 if (s->reused && !s->head_received && bytes_received == s->received_at_submit &&
-                    failure.kind != Failure::Kind::write && !closing)
+                    failure.kind != Failure::Kind::write &&
+                    failure.kind != Failure::Kind::write_timeout &&
+                    failure.kind != Failure::Kind::read_timeout && !closing)
                     s->failure.kind = Failure::Kind::refused;
             }
             s->signal.notify();
@@ -365,6 +381,10 @@ struct Http2Connection::Exchange {
             }
             try {
                 co_await self->connection->wait_for(s, self->read_timeout, false);
+            } catch (const ReadTimeout&) {
+                self->finish(false);
+                self->connection->close_if_silent(self->read_timeout);
+                throw;
             } catch (...) {
                 self->finish(false);
                 throw;
@@ -377,7 +397,9 @@ Http2Connection::Http2Connection(std::unique_ptr<net::NetworkStream> stream, std
                                  asio::any_io_executor executor, std::weak_ptr<Observer> observer)
     : stream_(std::move(stream)),
       origin_(std::move(origin)),
-      impl_(std::make_unique<Impl>(std::move(executor), std::move(observer))) {}
+      impl_(std::make_unique<Impl>(std::move(executor), std::move(observer))) {
+    impl_->write_deadline.emplace(impl_->strand, *stream_);
+}
 
 Http2Connection::~Http2Connection() {
     stream_->close();
@@ -396,12 +418,8 @@ void Http2Connection::start() {
             if (reading) c->impl_->read_cancel.emit(asio::cancellation_type::terminal);
         });
     };
-    bool start_writer = false;
-    {
-        std::lock_guard lock(impl_->mutex);
-        start_writer = impl_->claim_writer();  // the connection preface
-    }
-    start_loops(false, start_writer);
+    // The connection preface goes out with the first request's frames, in the same write, and
+    // under that request's write timeout.
 }
 
 void Http2Connection::start_loops(bool reader, bool writer) {
@@ -447,6 +465,7 @@ awaitable<void> Http2Connection::read_loop(std::shared_ptr<Http2Connection> self
                 impl.fail_locked({Failure::Kind::eof, {}}, false);
             } else if (impl.usable()) {
                 impl.bytes_received += n;
+                impl.last_received = std::chrono::steady_clock::now();
                 impl.in_receive = true;
                 try {
                     impl.session.receive(std::string_view(buffer.get(), n));
@@ -473,15 +492,19 @@ awaitable<void> Http2Connection::write_loop(std::shared_ptr<Http2Connection> sel
     std::string out;
     for (;;) {
         out.clear();
+        std::optional<std::chrono::duration<double>> limit;
         {
             std::lock_guard lock(impl.mutex);
             if (impl.usable()) impl.session.send(out, kWriteBatch);
             if (out.empty()) {
                 impl.writer_running = false;
+                impl.write_deadline->idle();
                 co_return;
             }
+            limit = impl.write_timeout;
         }
         boost::system::error_code ec;
+        impl.write_deadline->start(limit);
         try {
             std::array<asio::const_buffer, 1> buffers{asio::buffer(out)};
             {
@@ -492,15 +515,21 @@ awaitable<void> Http2Connection::write_loop(std::shared_ptr<Http2Connection> sel
         } catch (const boost::system::system_error& e) {
             ec = e.code();
         }
+        // Also when the timer closed the socket as the write completed.
+        const bool timed_out = impl.write_deadline->finish();
         {
             std::lock_guard lock(impl.mutex);
             impl.writing = false;
         }
-        if (ec) {
+        if (ec || timed_out) {
+            impl.write_deadline->idle();
             {
                 std::lock_guard lock(impl.mutex);
                 impl.writer_running = false;
-                impl.fail_locked({Failure::Kind::write, ec.message()}, false);
+                impl.fail_locked(timed_out ? Failure{Failure::Kind::write_timeout,
+                                                     "Timed out while sending data to the host."}
+                                           : Failure{Failure::Kind::write, ec.message()},
+                                 false);
             }
             self->report_to_pool();
             self->stream_->close();
@@ -530,12 +559,43 @@ void Http2Connection::report_to_pool() {
     if (unusable) observer->on_http2_unusable(self);
 }
 
+void Http2Connection::close_if_silent(std::optional<std::chrono::duration<double>> limit) {
+    bool start_writer = false, dead = false;
+    {
+        std::lock_guard lock(impl_->mutex);
+        const auto now = std::chrono::steady_clock::now();
+        if (!limit || now - impl_->last_received < *limit || !impl_->usable()) return;
+        // Nothing from the server, on any stream, for a whole read timeout: a slow response, or
+        // a peer gone silent (dead host, dropped NAT mapping) that would fail every request put
+        // on the connection. A PING tells them apart: a live server answers it at once. If a
+        // stream times out again with no byte since the PING, the connection is closed.
+        if (!impl_->ping_sent || impl_->last_received >= *impl_->ping_sent) {
+            impl_->ping_sent = now;
+            impl_->session.ping();
+            start_writer = impl_->claim_writer();
+        } else {
+            impl_->fail_locked(
+                {Failure::Kind::read_timeout, "Timed out while receiving data from the host."},
+                false);
+            dead = true;
+        }
+    }
+    if (dead) {
+        close();
+        report_to_pool();
+    } else {
+        start_loops(false, start_writer);
+    }
+}
+
 bool Http2Connection::is_readable() const {
     {
         // A connection whose first request never went out (refused locally) has the server's
         // preface unread: expected, not a sign that the server closed it.
         std::lock_guard lock(impl_->mutex);
         if (!impl_->settings_received) return false;
+        // Nor is the answer to a PING sent while no stream was left to read it.
+        if (impl_->ping_sent && impl_->last_received < *impl_->ping_sent) return false;
     }
     return stream_->is_readable();
 }
@@ -742,6 +802,7 @@ awaitable<Response> Http2Connection::handle_request(Request& request, const Time
             {request.method(), request.url().scheme(), authority, target}, request.headers(),
             has_body);
         s->received_at_submit = impl.bytes_received;
+        impl.write_timeout = timeout.write;
         impl.streams.emplace(s->id, s);
         ++impl.open_streams;
         start_reader = impl.claim_reader();
@@ -772,6 +833,10 @@ awaitable<Response> Http2Connection::handle_request(Request& request, const Time
             close();
             report_to_pool();
         }
+        throw;
+    } catch (const ReadTimeout&) {
+        abandon(*s);
+        close_if_silent(timeout.read);
         throw;
     } catch (...) {
         abandon(*s);

@@ -57,7 +57,8 @@ public:
                     boost::asio::any_io_executor executor, std::weak_ptr<Observer> observer);
     ~Http2Connection() override;
 
-    /// Starts the reader and writer (the connection preface goes out at once).
+    /// Makes the connection ready for `handle_request()`, whose first call sends the
+    /// connection preface with the request.
     void start();
 
     /// Opens a stream, sends the request (its body as DATA frames, within the server's flow
@@ -108,6 +109,9 @@ private:
     void abandon(Stream& stream);
     // Tells the observer what changed (settings, unusable); never under the lock.
     void report_to_pool();
+    // After a stream's read timeout on a connection that received nothing for as long: sends a
+    // PING, or closes the connection when nothing arrived since the last one.
+    void close_if_silent(std::optional<std::chrono::duration<double>> limit);
 
     std::unique_ptr<net::NetworkStream> stream_;
     std::string origin_;

@@ -141,6 +141,80 @@ TEST_F(Http2Session, AServerResetClosesOnlyThatStream) {
     EXPECT_EQ(recorder.events, expected);
 }
 
+// Found by fuzz/http2_frames: a request reset (or refused by GOAWAY) before its HEADERS went
+// out was reported closed twice, once by on_frame_not_send and once by nghttp2's stream close.
+TEST_F(Http2Session, ARequestResetBeforeItWentOutClosesOnce) {
+    session.send(out, 1 << 20);
+    session.receive(settings(1));  // one stream at a time: the second request waits
+    get("/a");
+    const std::int32_t queued = get("/b");
+    session.send(out, 1 << 20);
+    session.reset_stream(queued, httpx::protocol::Http2Error::cancel);
+    // The queued HEADERS is dropped when its turn comes: once the first stream is done.
+    session.receive(frame(0x1, 0x5, 1, literal(":status", "204")));
+    session.send(out, 1 << 20);
+    const std::vector<std::string> expected{"settings 1", "head 1 204 -", "end 1",
+                                            "close 1 0 server", "close 3 8 client"};
+    EXPECT_EQ(recorder.events, expected);
+}
+
+TEST_F(Http2Session, ARequestQueuedBehindGoawayIsRefusedOnce) {
+    session.send(out, 1 << 20);
+    session.receive(settings(1));
+    get("/a");
+    get("/b");
+    session.send(out, 1 << 20);
+    session.receive(frame(0x7, 0, 0, u32(1) + u32(0)) +  // GOAWAY, last stream 1
+                    frame(0x1, 0x5, 1, literal(":status", "204")));
+    session.send(out, 1 << 20);
+    const std::vector<std::string> expected{"settings 1", "goaway 1 0",       "head 1 204 -",
+                                            "end 1",      "close 1 0 server", "close 3 7 server"};
+    EXPECT_EQ(recorder.events, expected);
+}
+
+// Found by fuzz/http2_frames: nghttp2 counts a CONTINUATION frame again for every read that ends
+// inside its 9-byte frame header, and fails the connection past 8 ("Too many CONTINUATION
+// frames"): a header block could fail or not depending on how TCP cut the bytes.
+TEST_F(Http2Session, AHeaderBlockInContinuationFramesMayArriveAByteAtATime) {
+    get("/");
+    session.send(out, 1 << 20);
+    const std::string status = literal(":status", "200");
+    const std::string bytes =
+        settings(100) + frame(0x1, 0x0, 1, status.substr(0, 4)) +    // HEADERS
+        frame(0x9, 0x0, 1, status.substr(4)) +                       // CONTINUATION
+        frame(0x9, 0x4, 1, literal("content-type", "text/plain")) +  // CONTINUATION, END_HEADERS
+        frame(0x0, 0x1, 1, "ok");
+    for (char c : bytes) session.receive(std::string(1, c));
+    const std::vector<std::string> expected{"settings 100", "head 1 200 text/plain",
+                                            "data 1 o",     "data 1 k",
+                                            "end 1",        "close 1 0 server"};
+    EXPECT_EQ(recorder.events, expected);
+}
+
+// Found by fuzz/http2_frames: nghttp2 accepts :status 000-099 as a final response; the session
+// skipped the head (not >= 200) but passed the body on, and the request waited for a head.
+TEST_F(Http2Session, AStatusBelow100IsAStreamError) {
+    get("/");
+    session.send(out, 1 << 20);
+    session.receive(settings(100) + frame(0x1, 0x4, 1, literal(":status", "050")) +
+                    frame(0x0, 0x1, 1, "body"));
+    session.send(out, 1 << 20);
+    const std::vector<std::string> expected{"settings 100", "close 1 1 client"};
+    EXPECT_EQ(recorder.events, expected);
+}
+
+// Found by fuzz/http2_frames: after the server's GOAWAY, a connection error went unnoticed (new
+// requests were refused anyway) while nghttp2 ignored every later byte: the streams the GOAWAY
+// kept waited for responses that could never be read.
+TEST_F(Http2Session, AConnectionErrorAfterGoawayIsStillReported) {
+    get("/");
+    session.send(out, 1 << 20);
+    EXPECT_THROW(session.receive(settings(100) + frame(0x7, 0, 0, u32(1) + u32(0)) +
+                                 frame(0x0, 0, 0, "x")),  // DATA on stream 0
+                 httpx::RemoteProtocolError);
+    EXPECT_NE(session.local_error().find("PROTOCOL_ERROR"), std::string::npos);
+}
+
 TEST_F(Http2Session, ConnectionErrorsAreRemoteProtocolErrorsNamingTheCode) {
     session.send(out, 1 << 20);
     try {
