@@ -280,7 +280,13 @@ public:
         // so a multi-frame body needs no special handling.
         for (;;) {
             if (input_.empty() && !more_output_) return {};
-            const auto input = input_.view();
+            auto input = input_.view();
+            // libzstd decodes a frame that starts its input and lies wholly in it in one pass,
+            // which is stricter than its streaming path (an empty compressed block is "Data
+            // corruption" whole, accepted in pieces; found by fuzzing). Handing it a new frame's
+            // magic number alone first keeps every frame on the streaming path, so the result
+            // does not depend on how the body was cut.
+            if (frame_head_.empty()) input = input.substr(0, kMagicSize);
             ZSTD_inBuffer in{input.data(), input.size(), 0};
             ZSTD_outBuffer out{out_.data(), out_.size(), 0};
             const std::size_t rc = ZSTD_decompressStream(context_, &out, &in);
@@ -334,6 +340,7 @@ private:
     }
 
     static constexpr std::size_t kMaxFrameHeader = 18;  // ZSTD_FRAMEHEADERSIZE_MAX
+    static constexpr std::size_t kMagicSize = 4;
 
     ZSTD_DStream* context_;
     PendingInput input_;

@@ -288,6 +288,7 @@ private:
             const std::size_t rc = iconv(cd_, &src, &src_left, &dst, &dst_left);
             const int err = errno;
             out.resize(old_size + (room - dst_left));
+            replace_out_of_range(out, old_size);
             if (rc != static_cast<std::size_t>(-1)) break;
             if (err == E2BIG) continue;
             if (err == EINVAL) {  // an incomplete character ends the chunk: wait for the rest
@@ -299,6 +300,32 @@ private:
             ++src;
             --src_left;
         }
+    }
+
+    // glibc's iconv writes code points above U+10FFFF (UCS-4 input) and surrogates as
+    // over-long UTF-8 sequences: each such character becomes one U+FFFD (found by fuzzing).
+    // iconv only ever writes whole characters, so this does not depend on how input is cut.
+    static void replace_out_of_range(std::string& out, std::size_t from) {
+        const auto* p = reinterpret_cast<const unsigned char*>(out.data());
+        const std::size_t n = out.size();
+        std::size_t pos = from;
+        std::size_t len = 0;
+        while (pos < n && (p[pos] < 0x80 || utf8_step(p + pos, n - pos, len) == Step::valid))
+            pos += p[pos] < 0x80 ? 1 : len;
+        if (pos == n) return;  // the usual case: all valid
+        std::string fixed(out, from, pos - from);
+        while (pos < n) {
+            if (p[pos] < 0x80 || utf8_step(p + pos, n - pos, len) == Step::valid) {
+                const std::size_t size = p[pos] < 0x80 ? 1 : len;
+                fixed.append(out, pos, size);
+                pos += size;
+                continue;
+            }
+            fixed.append(kReplacement);  // the lead byte and the continuation bytes after it
+            for (++pos; pos < n && (p[pos] & 0xC0) == 0x80; ++pos) {
+            }
+        }
+        out.replace(from, std::string::npos, fixed);
     }
 
     iconv_t cd_;

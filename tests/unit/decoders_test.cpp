@@ -308,6 +308,18 @@ TEST(ContentDecoders, BrokenZstdFramesFailHoweverTheInputIsCut) {
             httpx::DecodingError)
             << "cut at " << cut;
     }
+    // Found by a 10-minute fuzz run: a frame of no content whose only block is an empty
+    // *compressed* block. libzstd's one-pass decoding (a whole frame in one call) calls it
+    // corrupt, its streaming decoding accepts it; every frame now takes the streaming path, so
+    // it decodes to nothing however it is cut.
+    const Bytes empty_block("\x28\xb5\x2f\xfd\x24\x00\x05\x00\x00\x99\xe9\xd8\x51", 13);
+    for (std::size_t cut = 0; cut <= empty_block.size(); ++cut) {
+        auto decoder = make_content_decoder("zstd");
+        std::string out = decoder->decode(std::string_view(empty_block).substr(0, cut));
+        out += decoder->decode(std::string_view(empty_block).substr(cut));
+        out += decoder->flush();
+        EXPECT_EQ(out, "") << "cut at " << cut;
+    }
     // Two good frames back to back still decode, whole and byte by byte.
     const Bytes two = zstd("first ") + zstd("second");
     EXPECT_EQ(decode_all("zstd", two), "first second");

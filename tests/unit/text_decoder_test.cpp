@@ -140,6 +140,19 @@ TEST(TextDecoder, KnownEncodings) {
     }
 }
 
+// Found by a 10-minute fuzz run: a charset iconv knows as UCS-4 lets a server send code points
+// above U+10FFFF, which glibc wrote out as 5- and 6-byte "UTF-8". Each becomes one U+FFFD; the
+// text stays valid UTF-8, fed whole or byte by byte.
+TEST(TextDecoder, CodePointsBeyondUnicodeBecomeOneReplacementEach) {
+    if (!is_known_encoding("ucs-4")) GTEST_SKIP() << "iconv has no UCS-4 here";
+    const std::string input("\x73\x34\x00\x0a" "\x00\x00\x00\x41" "\x00\xd8\x00\x7f", 12);
+    const std::string expected = kFFFD + "A" + kFFFD;
+    EXPECT_EQ(feed("ucs-4", {input}), expected);
+    std::vector<std::string> bytes;
+    for (char c : input) bytes.emplace_back(1, c);
+    EXPECT_EQ(feed("ucs-4", bytes), expected);
+}
+
 TEST(TextDecoder, CharsetFromContentType) {
     // Expected values come from Python's email.message get_content_charset().
     EXPECT_EQ(parse_content_type_charset("text/html; charset=\"UTF-8\""), "utf-8");
