@@ -24,9 +24,6 @@ namespace {
 constexpr std::size_t kMaxStreamsPerConnection = 100;
 // Attempts of one request whose stream the server refused (GOAWAY, REFUSED_STREAM).
 constexpr int kMaxAttempts = 5;
-// An idle connection reused within this long of going idle is not asked whether the server
-// closed it (see try_acquire).
-constexpr std::chrono::milliseconds kRecentlyIdle{1};
 
 }  // namespace
 
@@ -215,8 +212,8 @@ void ConnectionPool::retire_locked(const std::shared_ptr<Http2Connection>& conne
     if (std::exchange(state.pending, false)) connecting_done_locked(origin);
 }
 
-bool ConnectionPool::try_acquire(const std::string& origin_key, bool tls, bool replayable,
-                                 Lease& lease, std::shared_ptr<Waiter>* waiter_out) {
+bool ConnectionPool::try_acquire(const std::string& origin_key, bool tls, Lease& lease,
+                                 std::shared_ptr<Waiter>* waiter_out) {
     {
         std::lock_guard lock(mutex_);
         if (closed_) throw std::logic_error("The transport has been closed.");
@@ -234,13 +231,7 @@ bool ConnectionPool::try_acquire(const std::string& origin_key, bool tls, bool r
         while (!origin.idle.empty()) {
             std::shared_ptr<Connection> connection = origin.idle.back();
             // An idle connection the server closed (or expired) is replaced, never written to.
-            // Asking the socket costs a system call (poll), so an HTTP/1.1 connection that
-            // went idle just now, for a request that can be sent again, goes without: had the
-            // server closed it in that instant, the request is retried on a new connection
-            // (handle_request_impl), exactly as when the close comes just after the check.
-            const bool skip_check = replayable && !connection->is_http2() &&
-                                    now - connection->idle_since < kRecentlyIdle;
-            if (expired_locked(*connection, now) || (!skip_check && connection->is_readable())) {
+            if (expired_locked(*connection, now) || connection->is_readable()) {
                 if (connection->is_http2()) {
                     retire_locked(std::static_pointer_cast<Http2Connection>(connection));
                 } else {
@@ -288,11 +279,10 @@ bool ConnectionPool::try_acquire(const std::string& origin_key, bool tls, bool r
 }
 
 awaitable<ConnectionPool::Lease> ConnectionPool::acquire(
-    const std::string& origin_key, bool tls, bool replayable,
-    std::optional<std::chrono::duration<double>> timeout) {
+    const std::string& origin_key, bool tls, std::optional<std::chrono::duration<double>> timeout) {
     Lease granted;
     std::shared_ptr<Waiter> waiter;
-    if (try_acquire(origin_key, tls, replayable, granted, &waiter)) co_return granted;
+    if (try_acquire(origin_key, tls, granted, &waiter)) co_return granted;
     auto executor = co_await asio::this_coro::executor;
     auto initiate = [this, w = waiter, timeout, executor](auto handler) {
         auto slot = asio::get_associated_cancellation_slot(handler);
@@ -457,9 +447,8 @@ awaitable<Response> ConnectionPool::handle_request_impl(std::shared_ptr<Connecti
 
     for (int attempt = 0;; ++attempt) {
         Lease lease;
-        const bool replayable = request.stream().is_replayable();
-        if (!try_acquire(origin, tls, replayable, lease, nullptr))
-            lease = co_await acquire(origin, tls, replayable, timeout.pool);
+        if (!try_acquire(origin, tls, lease, nullptr))
+            lease = co_await acquire(origin, tls, timeout.pool);
         const bool reused = lease.connection != nullptr || lease.http2 != nullptr;
         std::shared_ptr<Http11Connection> connection = std::move(lease.connection);
         std::shared_ptr<Http2Connection> http2 = std::move(lease.http2);

@@ -74,12 +74,12 @@ private:
     awaitable<Response> handle_request_impl(std::shared_ptr<ConnectionPool> self, Request& request);
     // Fills `lease` and returns true when a request can proceed at once (the common case, no
     // coroutine frame). Otherwise returns false, after queuing a waiter in `*waiter` if given.
-    bool try_acquire(const std::string& origin, bool tls, bool replayable, Lease& lease,
+    bool try_acquire(const std::string& origin, bool tls, Lease& lease,
                      std::shared_ptr<Waiter>* waiter);
     // try_acquire(), then waits in the queue. The waiter is queued inside this coroutine: a
     // cancelled caller's `co_await` throws before the coroutine starts, and no waiter is left
     // queued for nobody.
-    awaitable<Lease> acquire(const std::string& origin, bool tls, bool replayable,
+    awaitable<Lease> acquire(const std::string& origin, bool tls,
                              std::optional<std::chrono::duration<double>> timeout);
     void release_stream(const std::shared_ptr<Http2Connection>& connection);
     // The remaining helpers run with the lock held.
