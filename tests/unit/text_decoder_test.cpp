@@ -145,7 +145,11 @@ TEST(TextDecoder, KnownEncodings) {
 // text stays valid UTF-8, fed whole or byte by byte.
 TEST(TextDecoder, CodePointsBeyondUnicodeBecomeOneReplacementEach) {
     if (!is_known_encoding("ucs-4")) GTEST_SKIP() << "iconv has no UCS-4 here";
-    const std::string input("\x73\x34\x00\x0a" "\x00\x00\x00\x41" "\x00\xd8\x00\x7f", 12);
+    const std::string input(
+        "\x73\x34\x00\x0a"
+        "\x00\x00\x00\x41"
+        "\x00\xd8\x00\x7f",
+        12);
     const std::string expected = kFFFD + "A" + kFFFD;
     EXPECT_EQ(feed("ucs-4", {input}), expected);
     std::vector<std::string> bytes;
