@@ -8,6 +8,7 @@
 #include "httpx/httpx.hpp"
 #include "resident_memory.hpp"
 #include "run_async.hpp"
+#include "streamed_body.hpp"
 #include "test_certificates.hpp"
 #include "test_server.hpp"
 
@@ -330,17 +331,10 @@ TEST_F(Http2Transport, Streams64MiBDownloadInBoundedChunks) {
     auto task = [&]() -> httpx::awaitable<void> {
         httpx::Response r = co_await client->stream("GET", url("/bytes/" + std::to_string(size)));
         EXPECT_EQ(r.http_version(), "HTTP/2");
-        auto chunks = r.aiter_bytes();
-        std::size_t total = 0, largest = 0;
-        bool pattern_ok = true;
-        while (auto chunk = co_await chunks.next()) {
-            pattern_ok &= *chunk == httpx::testing::pattern(total, chunk->size());
-            total += chunk->size();
-            largest = std::max(largest, chunk->size());
-        }
-        EXPECT_EQ(total, size);
-        EXPECT_TRUE(pattern_ok);
-        EXPECT_LE(largest, 1u << 20);
+        const httpx::test::StreamedBody body = co_await httpx::test::read_pattern_body(r);
+        EXPECT_EQ(body.total, size);
+        EXPECT_TRUE(body.pattern_ok);
+        EXPECT_LE(body.largest_chunk, 1u << 20);
     };
     run(task());
 }

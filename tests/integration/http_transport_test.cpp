@@ -6,6 +6,7 @@
 #include "httpx/httpx.hpp"
 #include "resident_memory.hpp"
 #include "run_async.hpp"
+#include "streamed_body.hpp"
 #include "test_certificates.hpp"
 #include "test_server.hpp"
 
@@ -113,17 +114,10 @@ TEST_F(HttpTransport, StreamsALargeBodyInBoundedChunks) {
     auto task = [&]() -> httpx::awaitable<void> {
         httpx::Response r = co_await client->stream("GET", url("/bytes/" + std::to_string(size)));
         EXPECT_EQ(r.headers()["Content-Length"], std::to_string(size));
-        auto chunks = r.aiter_bytes();
-        std::size_t total = 0, largest = 0;
-        bool pattern_ok = true;
-        while (auto chunk = co_await chunks.next()) {
-            pattern_ok &= *chunk == httpx::testing::pattern(total, chunk->size());
-            total += chunk->size();
-            largest = std::max(largest, chunk->size());
-        }
-        EXPECT_EQ(total, size);
-        EXPECT_TRUE(pattern_ok);
-        EXPECT_LE(largest, 128u * 1024);  // streamed, never buffered whole
+        const httpx::test::StreamedBody body = co_await httpx::test::read_pattern_body(r);
+        EXPECT_EQ(body.total, size);
+        EXPECT_TRUE(body.pattern_ok);
+        EXPECT_LE(body.largest_chunk, 128u * 1024);  // streamed, never buffered whole
     };
     run(task());
 }
@@ -584,17 +578,10 @@ TEST_F(Tls, LargeBodiesArriveIntactInBoundedChunks) {
     httpx::AsyncClient client(client_options);
     auto task = [&]() -> httpx::awaitable<void> {
         httpx::Response r = co_await client.stream("GET", base + "/bytes/" + std::to_string(size));
-        auto chunks = r.aiter_bytes();
-        std::size_t total = 0, largest = 0;
-        bool pattern_ok = true;
-        while (auto chunk = co_await chunks.next()) {
-            pattern_ok &= *chunk == httpx::testing::pattern(total, chunk->size());
-            total += chunk->size();
-            largest = std::max(largest, chunk->size());
-        }
-        EXPECT_EQ(total, size);
-        EXPECT_TRUE(pattern_ok);
-        EXPECT_LE(largest, 128u * 1024);
+        const httpx::test::StreamedBody body = co_await httpx::test::read_pattern_body(r);
+        EXPECT_EQ(body.total, size);
+        EXPECT_TRUE(body.pattern_ok);
+        EXPECT_LE(body.largest_chunk, 128u * 1024);
         httpx::Response again = co_await client.get(base + "/");
         EXPECT_EQ(again.text(), "Hello, world!");
     };
