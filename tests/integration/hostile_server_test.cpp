@@ -7,6 +7,7 @@
 #include "gzip_bomb.hpp"
 #include "httpx/httpx.hpp"
 #include "resident_memory.hpp"
+#include "run_async.hpp"
 #include "test_server.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -41,10 +42,7 @@ struct HostileServer : ::testing::Test {
 
     template <class T>
     T run(asio::awaitable<T> task) {
-        io.restart();
-        auto future = asio::co_spawn(io, std::move(task), asio::use_future);
-        io.run();
-        return future.get();
+        return httpx::test::run_on(io, std::move(task));
     }
     std::string url(std::string_view path) const { return server.url(path); }
 

@@ -79,10 +79,7 @@ struct H2Interop : ::testing::Test, httpx::interop::NginxAccessLog {
 
     template <class T>
     T run(asio::awaitable<T> task) {
-        io.restart();
-        auto future = asio::co_spawn(io, std::move(task), asio::use_future);
-        io.run();
-        return future.get();
+        return httpx::test::run_on(io, std::move(task));
     }
 
     // http2 on; `prior_knowledge` turns HTTP/1.1 off (h2c on plain TCP).

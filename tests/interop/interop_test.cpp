@@ -7,6 +7,7 @@
 #include "httpx/http_transport.hpp"
 #include "httpx/httpx.hpp"
 #include "interop_support.hpp"
+#include "run_async.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -41,10 +42,7 @@ struct InteropFixture : ::testing::Test {
 
     template <class T>
     T run(asio::awaitable<T> task) {
-        io.restart();
-        auto future = asio::co_spawn(io, std::move(task), asio::use_future);
-        io.run();
-        return future.get();
+        return httpx::test::run_on(io, std::move(task));
     }
 
     // A client on an explicit AsyncHTTPTransport (for pool_stats()), as the default one.
