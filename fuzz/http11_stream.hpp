@@ -34,10 +34,15 @@ struct Outcome {
     bool failed = false;
     bool waiting = false;      // a response started and is not complete
     std::size_t consumed = 0;  // bytes of the stream the parsers took
-    bool operator==(const Outcome&) const = default;
+    std::string error;         // the failure's message (may depend on the split: not compared)
+    bool operator==(const Outcome& o) const {
+        return messages == o.messages && failed == o.failed && waiting == o.waiting &&
+               consumed == o.consumed;
+    }
 };
 
-inline Message snapshot(const ResponseParser& parser, std::string body) {
+template <class Parser>
+Message snapshot(const Parser& parser, std::string body) {
     Message m;
     m.status = parser.status_code();
     m.reason = std::string(parser.reason());
@@ -57,11 +62,13 @@ inline Message snapshot(const ResponseParser& parser, std::string body) {
     return m;
 }
 
-// Feeds `pieces` as a connection delivers them, then EOF when `eof`.
-inline Outcome run(const std::vector<std::string_view>& pieces, std::string_view method, bool eof,
-                   ParserLimits limits = {}) {
+// Feeds `pieces` as a connection delivers them, then EOF when `eof`, to a ResponseParser (or the
+// differential target's oracle, which has the same interface).
+template <class Parser = ResponseParser>
+Outcome run(const std::vector<std::string_view>& pieces, std::string_view method, bool eof,
+            ParserLimits limits = {}) {
     Outcome out;
-    auto parser = std::make_unique<ResponseParser>(method, limits);
+    auto parser = std::make_unique<Parser>(method, limits);
     std::string buffer, body;
     bool started = false;
     try {
@@ -81,7 +88,7 @@ inline Outcome run(const std::vector<std::string_view>& pieces, std::string_view
                 out.messages.push_back(snapshot(*parser, std::exchange(body, {})));
                 // Not reusable: the rest is not HTTP for us (or belongs to the upgraded protocol).
                 if (!parser->keep_alive()) return out;
-                parser = std::make_unique<ResponseParser>(method, limits);
+                parser = std::make_unique<Parser>(method, limits);
                 started = false;
             }
         }
@@ -95,8 +102,9 @@ inline Outcome run(const std::vector<std::string_view>& pieces, std::string_view
                 out.waiting = true;
             }
         }
-    } catch (const httpx::RemoteProtocolError&) {
+    } catch (const httpx::RemoteProtocolError& e) {
         out.failed = true;
+        out.error = e.what();
         out.consumed = 0;  // how much of the failing feed() was taken is not observable
         // A failed parser refuses more input (LocalProtocolError), it does not crash.
         try {

@@ -1,5 +1,6 @@
-// HTTP/1.1 response parsing (sans-I/O) over Boost.Beast's basic_parser: bytes in, a response
-// head, body bytes and trailers out. Beast stays inside the .cpp.
+// HTTP/1.1 response parsing (sans-I/O): bytes in, a response head, body bytes and trailers out.
+// A parser of our own (protocol/http11_syntax.hpp holds its grammar): the fields stay views into
+// the caller's buffer until the Headers are built, with one allocation for the field list.
 #pragma once
 
 #include <httpx/headers.hpp>

@@ -1,7 +1,7 @@
 // llhttp's response-parsing tests (../shared/data/http1-llhttp, see its README) run against our
 // HTTP/1.1 parser in strict mode. Cases for llhttp's lenient flags and for RTSP/ICE are skipped;
-// strict cases where Beast (or our policy on top of it) differs from llhttp are listed with the
-// reason below instead of being tuned away.
+// strict cases where our parser differs from llhttp are listed with the reason below instead of
+// being tuned away.
 #include "protocol/http11_parser.hpp"
 
 #include <httpx/exceptions.hpp>
@@ -28,15 +28,13 @@ const std::map<std::string, std::string> known_differences = {
      "EOF after a head without framing: we complete the close-delimited (empty) body as RFC 9112 "
      "§6.3 and h11 do; llhttp's test finishes from inside a callback and reports it incomplete"},
     {"invalid:215",
-     "a head is handed to Beast only once complete (split-invariant results); this one never "
+     "a head is parsed only once complete (split-invariant results); this one never "
      "completes, so the error (obs-fold on the first field) comes at EOF or at the size limit"},
-    {"sample:648", "Beast accepts HTTP/1.0 and HTTP/1.1 only (h11 too); llhttp parses HTTP/0.9"},
+    {"sample:648",
+     "we accept HTTP/1.0 and HTTP/1.1 only (as h11 and Beast); llhttp parses HTTP/0.9"},
     {"transfer-encoding:77",
-     "Beast refuses a second Transfer-Encoding after chunked (h11 refuses any coding but "
+     "a second Transfer-Encoding after chunked is refused (as Beast; h11 refuses any coding but "
      "chunked); llhttp reads the body to EOF"},
-    {"transfer-encoding:348",
-     "Beast's chunk-extension parser keeps looking for the closing quote past the line end, so "
-     "the unbalanced quote is an error only when more data or EOF comes; llhttp fails at once"},
 };
 
 struct Message {

@@ -551,3 +551,39 @@ TEST(Http11Parser, LimitsHoldAtTheirEdges) {
 }
 
 }  // namespace
+
+namespace {
+
+// A quoted string in a chunk extension ends on its own line and holds no control byte (RFC 9112
+// §7.1.1): a CR, LF or NUL inside one is what a line-ending confusion between two parsers is
+// made of. Refused as soon as the line is complete, without waiting for more bytes.
+TEST(Http11Parser, ChunkExtensionQuotedStringsAreStrict) {
+    const std::string head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+    const std::vector<std::string> lines{"5;a=\"unclosed\r\n", "5;a=\"x\ny\"\r\n",
+                                         "5;a=\"x\r\n\"\r\n", std::string("5;a=\"x\0y\"\r\n", 11),
+                                         "0;a=\"open\r\n\r\n"};
+    for (const auto& line : lines) {
+        const auto message = error_of({head + line});
+        EXPECT_TRUE(contains(message, "chunk extension"))
+            << testing::PrintToString(line) << ": " << message;
+    }
+    // Well-formed ones pass, escapes and obs-text included.
+    const auto p = parse(head + "5;a=\"q \\\" \xe9\";b=t\r\nhello\r\n0\r\n\r\n");
+    EXPECT_TRUE(p.done);
+    EXPECT_EQ(p.body, "hello");
+}
+
+// A chunk-size line or trailer section over max_header_bytes fails however it arrives, in one
+// read or in many.
+TEST(Http11Parser, ChunkLineAndTrailerLimitsHoldInOneRead) {
+    ParserLimits limits;
+    limits.max_header_bytes = 1024;
+    const std::string head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+    const std::string long_line = "5;" + std::string(2000, 'x') + "\r\nhello\r\n0\r\n\r\n";
+    EXPECT_TRUE(contains(error_of({head + long_line}, false, limits), "larger than 1024 bytes"));
+    const std::string trailers = "0\r\nX-T: " + std::string(2000, 't') + "\r\n\r\n";
+    EXPECT_TRUE(contains(error_of({head + trailers}, false, limits), "larger than 1024 bytes"));
+    EXPECT_TRUE(parse_pieces({head + "0\r\nX-T: short\r\n\r\n"}, "GET", false, limits).done);
+}
+
+}  // namespace
