@@ -7,6 +7,8 @@
 
 #include <httpx/exceptions.hpp>
 
+#include <algorithm>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <utility>
@@ -71,8 +73,29 @@ Outcome run(const std::vector<std::string_view>& pieces, std::string_view method
     auto parser = std::make_unique<Parser>(method, limits);
     std::string buffer, body;
     bool started = false;
+    // Records a complete response and starts the next; false when the connection is not
+    // reusable: the rest is not HTTP for us (or belongs to the upgraded protocol).
+    const auto next_message = [&] {
+        out.messages.push_back(snapshot(*parser, std::exchange(body, {})));
+        if (!parser->keep_alive()) return false;
+        parser = std::make_unique<Parser>(method, limits);
+        started = false;
+        return true;
+    };
     try {
         for (auto piece : pieces) {
+            // As Http11Connection reads: with nothing buffered, bytes of an identity body go to
+            // feed_body() in a chunk of their own (the whole stream, one piece, never does).
+            if (const auto left = parser->identity_body_left();
+                buffer.empty() && left > 0 && !piece.empty()) {
+                const auto n =
+                    static_cast<std::size_t>(std::min<std::uint64_t>(left, piece.size()));
+                FUZZ_CHECK(parser->feed_body(httpx::Bytes(piece.substr(0, n))) == n);  // all body
+                piece.remove_prefix(n);
+                out.consumed += n;
+                body += parser->take_body();
+                if (parser->message_done() && !next_message()) return out;
+            }
             buffer.append(piece);
             while (!buffer.empty()) {
                 started = true;
@@ -85,11 +108,7 @@ Outcome run(const std::vector<std::string_view>& pieces, std::string_view method
                     FUZZ_CHECK(buffer.size() <= limits.max_header_bytes + 2);  // bounded
                     break;
                 }
-                out.messages.push_back(snapshot(*parser, std::exchange(body, {})));
-                // Not reusable: the rest is not HTTP for us (or belongs to the upgraded protocol).
-                if (!parser->keep_alive()) return out;
-                parser = std::make_unique<Parser>(method, limits);
-                started = false;
+                if (!next_message()) return out;
             }
         }
         if (started && !parser->message_done()) {

@@ -281,12 +281,16 @@ public:
         for (;;) {
             if (input_.empty() && !more_output_) return {};
             auto input = input_.view();
-            // libzstd decodes a frame that starts its input and lies wholly in it in one pass,
-            // which is stricter than its streaming path (an empty compressed block is "Data
-            // corruption" whole, accepted in pieces; found by fuzzing). Handing it a new frame's
-            // magic number alone first keeps every frame on the streaming path, so the result
-            // does not depend on how the body was cut.
-            if (frame_head_.empty()) input = input.substr(0, kMagicSize);
+            // When a call completes a frame header, libzstd checks whether the bytes this call
+            // started with hold a whole frame, and if so decodes them in one pass: stricter than
+            // its streaming path (an empty compressed block is "Data corruption" whole, accepted
+            // in pieces), and wrong when the call started inside the frame at bytes that look
+            // like another frame (a legacy one behind the magic number; both found by fuzzing).
+            // Handing it each frame's header byte by byte keeps every frame on the streaming
+            // path, since no frame fits in one byte, so the result does not depend on the cut.
+            // (libzstd then also refuses the pre-1.0 formats, which are not the "zstd" coding:
+            // it recognises them only from a magic number given whole.)
+            if (frame_head_.size() < kMaxFrameHeader) input = input.substr(0, 1);
             ZSTD_inBuffer in{input.data(), input.size(), 0};
             ZSTD_outBuffer out{out_.data(), out_.size(), 0};
             const std::size_t rc = ZSTD_decompressStream(context_, &out, &in);
@@ -295,7 +299,6 @@ public:
                 frame_head_.append(
                     input.substr(0, std::min(in.pos, kMaxFrameHeader - frame_head_.size())));
             }
-            if (is_legacy_frame(frame_head_)) fail("zstd", "Unknown frame descriptor");
             frame_decoded_ += out.pos;
             input_.consume(in.pos);
             // A call that only confirms there is nothing left must not reset the state: after
@@ -331,16 +334,7 @@ private:
         frame_decoded_ = 0;
     }
 
-    // The pre-1.0 formats (magic 0xFD2FB51E..27) are not the "zstd" content coding (RFC 8878),
-    // and libzstd's legacy support decodes them differently whole and in pieces: refuse them.
-    static bool is_legacy_frame(std::string_view head) {
-        return head.size() >= 4 && head.substr(1, 3) == "\xb5\x2f\xfd" &&
-               static_cast<unsigned char>(head[0]) >= 0x1E &&
-               static_cast<unsigned char>(head[0]) <= 0x27;
-    }
-
     static constexpr std::size_t kMaxFrameHeader = 18;  // ZSTD_FRAMEHEADERSIZE_MAX
-    static constexpr std::size_t kMagicSize = 4;
 
     ZSTD_DStream* context_;
     PendingInput input_;
