@@ -1,5 +1,7 @@
 #include "net/stream_deadline.hpp"
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <mutex>
@@ -22,7 +24,13 @@ struct StreamDeadline::State {
     // idle() was called and no operation started since: a release of the timer is posted.
     bool idle_pending = false;
 
-    State(const asio::any_io_executor& executor, NetworkStream& s) : timer(executor), stream(&s) {}
+    // The io_context's own executor when the connection runs on one (the usual case): posting
+    // through it skips the type-erased property queries of any_io_executor.
+    std::optional<asio::io_context::executor_type> io_executor;
+
+    State(const asio::any_io_executor& executor, NetworkStream& s) : timer(executor), stream(&s) {
+        if (auto* e = executor.target<asio::io_context::executor_type>()) io_executor = *e;
+    }
 
     static void wait(const std::shared_ptr<State>& self, Clock::time_point when) {
         self->timer.expires_at(when);  // cancels a pending wait, which then sees a new generation
@@ -92,10 +100,14 @@ void StreamDeadline::idle() noexcept {
     // The armed wait finds no operation running when it fires, or re-arms for the one running.
     s.idle_pending = true;
     try {
-        asio::post(s.timer.get_executor(), [state = state_] {
+        auto release = [state = state_] {
             std::lock_guard lock(state->mutex);
             if (std::exchange(state->idle_pending, false)) release_timer_locked(*state);
-        });
+        };
+        if (s.io_executor)
+            asio::post(*s.io_executor, std::move(release));
+        else
+            asio::post(s.timer.get_executor(), std::move(release));
     } catch (...) {
         s.idle_pending = false;
         release_timer_locked(s);
