@@ -313,9 +313,10 @@ void apply_socket_options(tcp::socket& socket, const ConnectSettings& settings) 
     }
 }
 
+// `executor`: where the socket lives (the coroutine may run on a strand of it, see within()).
 awaitable<tcp::socket> connect_tcp(const std::string& host, int port,
-                                   const ConnectSettings& settings, std::size_t connection) {
-    auto executor = co_await asio::this_coro::executor;
+                                   const ConnectSettings& settings, std::size_t connection,
+                                   asio::any_io_executor executor) {
     tcp::resolver resolver(executor);
     auto [resolve_ec, endpoints] = co_await resolver.async_resolve(
         host, std::to_string(port), asio::experimental::as_tuple(asio::use_awaitable));
@@ -361,8 +362,8 @@ std::string tls_failure_reason(SSL* ssl, const boost::system::error_code& ec) {
 
 awaitable<std::unique_ptr<NetworkStream>> connect_once(const std::string& host, int port, bool tls,
                                                        const ConnectSettings& settings,
-                                                       std::size_t connection) {
-    auto executor = co_await asio::this_coro::executor;
+                                                       std::size_t connection,
+                                                       asio::any_io_executor executor) {
     if (settings.uds) {
         asio::local::stream_protocol::socket socket(executor);
         auto [ec] =
@@ -376,7 +377,7 @@ awaitable<std::unique_ptr<NetworkStream>> connect_once(const std::string& host, 
         co_return std::make_unique<AsioStream<asio::local::stream_protocol::socket>>(
             std::move(socket));
     }
-    tcp::socket socket = co_await connect_tcp(host, port, settings, connection);
+    tcp::socket socket = co_await connect_tcp(host, port, settings, connection, executor);
     if (!tls) co_return std::make_unique<AsioStream<tcp::socket>>(std::move(socket));
 
     SSL* raw = SSL_new(settings.tls->native_handle());
@@ -471,13 +472,12 @@ awaitable<std::unique_ptr<NetworkStream>> open_stream(
     for (int attempt = 0;; ++attempt) {
         try {
             const std::size_t connection = settings.faults ? settings.faults->open_connection() : 0;
+            auto executor = co_await asio::this_coro::executor;
             auto stream = co_await within<ConnectTimeout>(
-                timeout, connect_once(host, port, tls, settings, connection),
+                timeout, connect_once(host, port, tls, settings, connection, executor),
                 "Timed out while connecting.");
-            if (settings.faults) {
-                auto executor = co_await asio::this_coro::executor;
+            if (settings.faults)
                 stream = with_faults(std::move(stream), settings.faults, connection, executor);
-            }
             co_return stream;
         } catch (const ConnectError&) {
             if (attempt >= settings.retries) throw;

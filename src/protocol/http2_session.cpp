@@ -67,11 +67,32 @@ struct Http2ClientSession::Impl {
     bool goaway_received = false;
     std::int32_t last_reset_received = 0;  // stream of the last RST_STREAM from the server
     bool terminating = false;
+    // Requests whose HEADERS nghttp2 still holds (the server's stream limit is reached), in
+    // stream id order. nghttp2 only looks at them again when a stream closes: with
+    // SETTINGS_MAX_CONCURRENT_STREAMS 0 never, not even to refuse them after a GOAWAY. So
+    // the session closes them itself (reset, GOAWAY) and ignores nghttp2's later word on them.
+    std::vector<std::int32_t> queued;
+    std::vector<std::int32_t> closed_while_queued;
     std::vector<std::string> lowered_names;  // scratch for submit_request
     std::vector<nghttp2_nv> nva;             // scratch for submit_request
 
     explicit Impl(Http2Events& e) : events(e) {}
     ~Impl() { nghttp2_session_del(session); }
+
+    // Removes `id` from `ids`; returns whether it was there.
+    static bool forget(std::vector<std::int32_t>& ids, std::int32_t id) {
+        auto it = std::find(ids.begin(), ids.end(), id);
+        if (it == ids.end()) return false;
+        ids.erase(it);
+        return true;
+    }
+    // Reports a request still in nghttp2's queue closed now, and that nghttp2 closing it
+    // later is not news.
+    void close_queued(std::int32_t id, std::uint32_t code, bool by_server) {
+        forget(queued, id);
+        closed_while_queued.push_back(id);
+        events.on_stream_close(id, code, by_server);
+    }
 };
 
 struct Http2ClientSession::Callbacks {
@@ -141,6 +162,10 @@ struct Http2ClientSession::Callbacks {
             case NGHTTP2_GOAWAY:
                 self.goaway_received = true;
                 self.events.on_goaway(frame->goaway.last_stream_id, frame->goaway.error_code);
+                // Requests that never went out never will: refused (nghttp2 refuses them only
+                // when the stream limit lets them out of its queue, maybe never).
+                while (!self.queued.empty())
+                    self.close_queued(self.queued.front(), NGHTTP2_REFUSED_STREAM, true);
                 break;
             default:
                 break;
@@ -162,6 +187,8 @@ struct Http2ClientSession::Callbacks {
         // Also for a request whose HEADERS never went out: REFUSED_STREAM when the server's GOAWAY
         // came first (it may be sent again elsewhere), else the code it was reset with.
         Impl& self = impl(user_data);
+        if (self.forget(self.closed_while_queued, stream_id)) return 0;  // reported already
+        self.forget(self.queued, stream_id);
         // Closed by the server's RST_STREAM, or refused by its GOAWAY; else by us.
         const bool by_server = self.last_reset_received == stream_id ||
                                error_code == NGHTTP2_REFUSED_STREAM ||
@@ -172,6 +199,9 @@ struct Http2ClientSession::Callbacks {
 
     static int on_frame_send(nghttp2_session*, const nghttp2_frame* frame, void* user_data) {
         Impl& self = impl(user_data);
+        // A request's HEADERS went out (the first of the queue: they go out in order).
+        if (frame->hd.type == NGHTTP2_HEADERS && !self.queued.empty())
+            self.forget(self.queued, frame->hd.stream_id);
         if (frame->hd.type == NGHTTP2_GOAWAY && frame->goaway.error_code != NGHTTP2_NO_ERROR &&
             self.local_error.empty()) {
             self.local_error = http2_error_name(frame->goaway.error_code);
@@ -392,6 +422,7 @@ std::int32_t Http2ClientSession::submit_request(const Http2RequestHead& head,
         throw RemoteProtocolError(std::string("Cannot open an HTTP/2 stream: ") +
                                   nghttp2_strerror(id));
     }
+    impl_->queued.push_back(id);  // until its HEADERS go out
     return id;
 }
 
@@ -404,8 +435,12 @@ void Http2ClientSession::consume(std::int32_t stream_id, std::size_t size) {
 }
 
 void Http2ClientSession::reset_stream(std::int32_t stream_id, Http2Error code) {
+    // nghttp2 drops a queued request's HEADERS (no RST_STREAM then), but only when the stream
+    // limit lets it out of its queue: the stream is over for us now.
     nghttp2_submit_rst_stream(impl_->session, NGHTTP2_FLAG_NONE, stream_id,
                               static_cast<std::uint32_t>(code));
+    if (std::find(impl_->queued.begin(), impl_->queued.end(), stream_id) != impl_->queued.end())
+        impl_->close_queued(stream_id, static_cast<std::uint32_t>(code), false);
 }
 
 void Http2ClientSession::ping() {

@@ -49,8 +49,8 @@ public:
                                  bool by_server) = 0;
     /// The server's SETTINGS arrived (the first ones, or a change).
     virtual void on_settings(std::uint32_t max_concurrent_streams) = 0;
-    /// The server sent GOAWAY: no new streams; those above `last_stream_id` are closed with
-    /// REFUSED_STREAM right after this call.
+    /// The server sent GOAWAY: no new streams; those above `last_stream_id`, and requests still
+    /// held back by its stream limit, are closed with REFUSED_STREAM right after this call.
     virtual void on_goaway(std::int32_t last_stream_id, std::uint32_t error_code) = 0;
     /// Request body bytes for DATA frames: copies up to `buffer.size()` bytes and returns how
     /// many; sets `end` with the last ones. Returning 0 without `end` defers the body until
@@ -113,7 +113,8 @@ public:
     void resume_body(std::int32_t stream_id);
     /// The application took `size` bytes of a stream's body: they may be sent again.
     void consume(std::int32_t stream_id, std::size_t size);
-    /// Sends RST_STREAM (if the stream is still open; a request not yet sent is dropped).
+    /// Sends RST_STREAM (if the stream is still open). A request not yet sent (held back by the
+    /// server's stream limit) is dropped instead and reported closed at once.
     void reset_stream(std::int32_t stream_id, Http2Error code);
     /// Queues a PING: a live server answers it at once (the answer counts as bytes received).
     void ping();

@@ -14,6 +14,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/system/system_error.hpp>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cstdio>
@@ -126,7 +127,8 @@ struct Http2Connection::Impl final : protocol::Http2Events {
     std::unordered_map<std::int32_t, std::shared_ptr<Stream>> streams;
     std::size_t open_streams = 0;
     State state = State::active;
-    std::string goaway_error;  // the code of a GOAWAY with an error, by name
+    std::string goaway_error;                        // the code of a GOAWAY with an error, by name
+    std::int32_t goaway_last_stream_id = INT32_MAX;  // streams above it were refused
     std::uint64_t bytes_received = 0;
     // The reader runs while streams are open, the writer while frames are ready: an idle
     // connection has no coroutine and no pending I/O (so that io_context::run() returns).
@@ -236,8 +238,11 @@ struct Http2Connection::Impl final : protocol::Http2Events {
         if (!s->response_ended && !s->failure && !s->abandoned) {
             if (code == static_cast<std::uint32_t>(Http2Error::refused_stream)) {
                 s->failure = {Failure::Kind::refused,
-                              "The server refused the stream (REFUSED_STREAM): the request was "
-                              "not processed."};
+                              id > goaway_last_stream_id
+                                  ? "The server's GOAWAY refused the stream (REFUSED_STREAM): "
+                                    "the request was not processed."
+                                  : "The server refused the stream (REFUSED_STREAM): the "
+                                    "request was not processed."};
             } else if (by_server) {
                 s->failure = {Failure::Kind::remote,
                               "The server reset the stream: " + protocol::http2_error_name(code)};
@@ -256,7 +261,8 @@ struct Http2Connection::Impl final : protocol::Http2Events {
         settings_to_report = max_concurrent_streams;
     }
 
-    void on_goaway(std::int32_t, std::uint32_t code) override {
+    void on_goaway(std::int32_t last_stream_id, std::uint32_t code) override {
+        goaway_last_stream_id = std::min(goaway_last_stream_id, last_stream_id);
         if (state == State::active) state = State::draining;
         if (code != static_cast<std::uint32_t>(Http2Error::no_error))
             goaway_error = protocol::http2_error_name(code);

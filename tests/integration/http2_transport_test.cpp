@@ -533,6 +533,32 @@ TEST_F(Http2Transport, GoawayStreamsAboveLastStreamIdAreRetriedOnANewConnection)
     EXPECT_EQ(stats[1].requests, 6u);  // the 5 requests sent again, and /stats
 }
 
+TEST_F(Http2Transport, ARequestHeldBackByAZeroStreamLimitIsRefusedByGoawayAtOnce) {
+    // SETTINGS_MAX_CONCURRENT_STREAMS 0: a request waits on the connection without going out;
+    // the server then says GOAWAY (an idle connection). The request was never sent: it is
+    // refused at once and goes again on a new connection (same story), until the attempts
+    // run out; it does not wait for its read timeout.
+    auto options = http2_server();
+    options.http2_max_concurrent_streams = 0;
+    options.idle_close = 50ms;
+    serve(options);
+    make_client(prior_knowledge(), httpx::Timeout(10s, {.read = 20s}));
+    try {
+        (void)run(client->get(url("/")));
+        ADD_FAILURE() << "no error";
+    } catch (const httpx::RemoteProtocolError& e) {
+        EXPECT_NE(std::string(e.what()).find("REFUSED_STREAM"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(server->requests_served(), 0u);
+    // Attempts went on after a GOAWAY, on new connections. (The first request on a connection
+    // goes out with the preface, before the server's SETTINGS: that one the server refuses
+    // with RST_STREAM, and the retry then waits on the same connection.)
+    EXPECT_GE(server->connections_accepted(), 2u);
+    auto stats = transport->pool_stats();
+    EXPECT_EQ(stats.connections, stats.idle);
+    EXPECT_EQ(stats.waiting, 0u);
+}
+
 TEST_F(Http2Transport, GoawayWithAnErrorCodeFailsTheStreamsInFlight) {
     auto task = [&]() -> httpx::awaitable<void> {
         auto executor = co_await asio::this_coro::executor;

@@ -5,7 +5,9 @@
 
 #include "httpx/exceptions.hpp"
 
+#include <algorithm>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace {
@@ -66,6 +68,19 @@ std::string u32(std::uint32_t v) {
 // SETTINGS with MAX_CONCURRENT_STREAMS = `streams`.
 std::string settings(std::uint32_t streams) {
     return frame(0x4, 0, 0, std::string("\x00\x03", 2) + u32(streams));
+}
+
+// Whether the client's output (after its preface) holds a frame of `type` on `stream`.
+bool has_frame(std::string_view out, std::uint8_t type, std::uint32_t stream) {
+    if (out.starts_with("PRI * HTTP/2.0")) out.remove_prefix(24);
+    while (out.size() >= 9) {
+        const auto byte = [&](std::size_t i) { return static_cast<std::uint8_t>(out[i]); };
+        const std::size_t length = byte(0) << 16 | byte(1) << 8 | byte(2);
+        const std::uint32_t id = (byte(5) & 0x7fu) << 24 | byte(6) << 16 | byte(7) << 8 | byte(8);
+        if (byte(3) == type && id == stream) return true;
+        out.remove_prefix(std::min(out.size(), 9 + length));
+    }
+    return false;
 }
 
 // HPACK "literal without indexing, new name" fields (no Huffman), enough for these tests.
@@ -150,12 +165,15 @@ TEST_F(Http2Session, ARequestResetBeforeItWentOutClosesOnce) {
     const std::int32_t queued = get("/b");
     session.send(out, 1 << 20);
     session.reset_stream(queued, httpx::protocol::Http2Error::cancel);
-    // The queued HEADERS is dropped when its turn comes: once the first stream is done.
+    // Closed at once; nghttp2 drops the queued HEADERS when its turn comes (once the first
+    // stream is done) and says so again: not reported twice.
     session.receive(frame(0x1, 0x5, 1, literal(":status", "204")));
     session.send(out, 1 << 20);
-    const std::vector<std::string> expected{"settings 1", "head 1 204 -", "end 1",
-                                            "close 1 0 server", "close 3 8 client"};
+    const std::vector<std::string> expected{"settings 1", "close 3 8 client", "head 1 204 -",
+                                            "end 1", "close 1 0 server"};
     EXPECT_EQ(recorder.events, expected);
+    EXPECT_FALSE(has_frame(out, 0x1, queued));  // its HEADERS never went out
+    EXPECT_FALSE(has_frame(out, 0x3, queued));  // nor a RST_STREAM
 }
 
 TEST_F(Http2Session, ARequestQueuedBehindGoawayIsRefusedOnce) {
@@ -167,8 +185,40 @@ TEST_F(Http2Session, ARequestQueuedBehindGoawayIsRefusedOnce) {
     session.receive(frame(0x7, 0, 0, u32(1) + u32(0)) +  // GOAWAY, last stream 1
                     frame(0x1, 0x5, 1, literal(":status", "204")));
     session.send(out, 1 << 20);
-    const std::vector<std::string> expected{"settings 1", "goaway 1 0",       "head 1 204 -",
-                                            "end 1",      "close 1 0 server", "close 3 7 server"};
+    const std::vector<std::string> expected{"settings 1",   "goaway 1 0", "close 3 7 server",
+                                            "head 1 204 -", "end 1",      "close 1 0 server"};
+    EXPECT_EQ(recorder.events, expected);
+}
+
+// Found by fuzz/http2_frames: with SETTINGS_MAX_CONCURRENT_STREAMS 0 nghttp2 keeps a request's
+// HEADERS queued for good, and did not refuse it after a GOAWAY either: the request waited for
+// its read timeout instead of going again on another connection.
+TEST_F(Http2Session, ARequestQueuedByAZeroStreamLimitIsRefusedByGoawayAtOnce) {
+    session.send(out, 1 << 20);
+    session.receive(settings(0));
+    get("/a");
+    session.send(out, 1 << 20);
+    EXPECT_FALSE(has_frame(out, 0x1, 1)) << "HEADERS sent despite the limit";
+    session.receive(frame(0x7, 0, 0, u32(0) + u32(0)));  // GOAWAY, last stream 0
+    const std::vector<std::string> expected{"settings 0", "goaway 0 0", "close 1 7 server"};
+    EXPECT_EQ(recorder.events, expected);
+    EXPECT_TRUE(session.is_done());
+    // A limit raised later sends nothing for it, nor reports it closed again.
+    session.receive(settings(10));
+    session.send(out, 1 << 20);
+    EXPECT_FALSE(has_frame(out, 0x1, 1));
+    EXPECT_EQ(std::count_if(recorder.events.begin(), recorder.events.end(),
+                            [](const std::string& e) { return e.starts_with("close"); }),
+              1);
+}
+
+TEST_F(Http2Session, ARequestQueuedByAZeroStreamLimitClosesAtOnceWhenReset) {
+    session.send(out, 1 << 20);
+    session.receive(settings(0));
+    const std::int32_t id = get("/a");
+    session.send(out, 1 << 20);
+    session.reset_stream(id, httpx::protocol::Http2Error::cancel);
+    const std::vector<std::string> expected{"settings 0", "close 1 8 client"};
     EXPECT_EQ(recorder.events, expected);
 }
 

@@ -294,7 +294,13 @@ private:
                 continue;
             }
             if (self->close_after_flush_) {
-                self->connection_->close();
+                // Over TCP a FIN, and the reader drains what the client still sends (its SETTINGS
+                // ACK, a WINDOW_UPDATE) until it closes: closing with those bytes unread would
+                // reset the connection, and the client could see the reset instead of the cut.
+                if (self->connection_->is_tls())
+                    self->connection_->close();
+                else
+                    self->connection_->shutdown_send(500ms);
                 break;
             }
             if (!nghttp2_session_want_read(self->session_) &&
