@@ -1,27 +1,13 @@
 #include "protocol/header_rules.hpp"
 
-#include <array>
+#include "protocol/http11_syntax.hpp"
 
 namespace httpx::protocol {
-
-namespace {
-
-constexpr std::array<bool, 256> make_token_table() {
-    std::array<bool, 256> table{};
-    for (int c = '0'; c <= '9'; ++c) table[c] = true;
-    for (int c = 'a'; c <= 'z'; ++c) table[c] = true;
-    for (int c = 'A'; c <= 'Z'; ++c) table[c] = true;
-    for (char c : std::string_view("!#$%&'*+-.^_`|~")) table[static_cast<unsigned char>(c)] = true;
-    return table;
-}
-constexpr auto token_table = make_token_table();
-
-}  // namespace
 
 bool is_token(std::string_view s) noexcept {
     if (s.empty()) return false;
     for (char c : s) {
-        if (!token_table[static_cast<unsigned char>(c)]) return false;
+        if (!syntax::is_tchar(c)) return false;
     }
     return true;
 }
