@@ -22,19 +22,17 @@ bool is_visible_ascii(std::string_view s) noexcept {
 }
 
 bool is_valid_field_value(std::string_view s) noexcept {
-    for (char c : s) {
-        const auto u = static_cast<unsigned char>(c);
-        if ((u < 0x20 && u != '\t') || u == 0x7F) return false;
-    }
-    return true;
+    const char* end = s.data() + s.size();
+    return syntax::find_non_field_byte(s.data(), end) == end;
 }
 
-std::string escaped(std::string_view s) {
+std::string escaped(std::string_view s, std::size_t max) {
     static constexpr char hex[] = "0123456789abcdef";
+    const auto shown = s.substr(0, max);
     std::string out;
-    out.reserve(s.size() + 2);
+    out.reserve(shown.size() + 5);
     out += '"';
-    for (char c : s) {
+    for (char c : shown) {
         const auto u = static_cast<unsigned char>(c);
         switch (c) {
             case '\r':
@@ -53,7 +51,7 @@ std::string escaped(std::string_view s) {
                 out += "\\\\";
                 break;
             default:
-                if (u < 0x20 || u == 0x7F) {
+                if (u < 0x20 || u >= 0x7F) {
                     out += "\\x";
                     out += hex[u >> 4];
                     out += hex[u & 0xF];
@@ -62,7 +60,7 @@ std::string escaped(std::string_view s) {
                 }
         }
     }
-    out += '"';
+    out += shown.size() < s.size() ? "\"..." : "\"";
     return out;
 }
 

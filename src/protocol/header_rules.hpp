@@ -17,7 +17,8 @@ bool is_visible_ascii(std::string_view s) noexcept;
 /// a message (CR, LF) or be cut short by a peer (NUL).
 bool is_valid_field_value(std::string_view s) noexcept;
 
-/// A printable rendering of untrusted bytes for error messages: "\r\n" shows as \r\n, quoted.
-std::string escaped(std::string_view s);
+/// A printable rendering of untrusted bytes for error messages, quoted: "\r\n" shows as \r\n,
+/// other control and non-ASCII bytes as \xNN; at most `max` bytes of `s`, then "...".
+std::string escaped(std::string_view s, std::size_t max = std::string_view::npos);
 
 }  // namespace httpx::protocol

@@ -1,11 +1,13 @@
 #include "protocol/http11_parser.hpp"
 
 #include "models/headers_access.hpp"
+#include "protocol/header_rules.hpp"
 #include "protocol/http11_syntax.hpp"
 
 #include <httpx/exceptions.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <limits>
 #include <optional>
 #include <string>
@@ -59,47 +61,19 @@ FramingField classify(std::string_view name) noexcept {
 // Obs-folded lines are joined into one value of at most this many bytes (as Beast did).
 constexpr std::size_t max_folded_value = 4096;
 
-// A printable, bounded rendering of untrusted bytes for error messages.
-std::string escaped(std::string_view s, std::size_t max = 80) {
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string out = "\"";
-    for (char c : s.substr(0, max)) {
-        const auto u = static_cast<unsigned char>(c);
-        if (c == '\r') {
-            out += "\\r";
-        } else if (c == '\n') {
-            out += "\\n";
-        } else if (c == '"' || c == '\\') {
-            out += '\\';
-            out += c;
-        } else if (u < 0x20 || u >= 0x7F) {
-            out += "\\x";
-            out += hex[u >> 4];
-            out += hex[u & 0xF];
-        } else {
-            out += c;
-        }
-    }
-    out += s.size() > max ? "\"..." : "\"";
-    return out;
-}
+// How much of an offending line an error message shows.
+constexpr std::size_t shown_bytes = 80;
 
 std::string_view first_line(std::string_view s) noexcept {
     return s.substr(0, s.find('\n'));
 }
 
-// A decimal number of at most 64 bits, digits only.
+// A decimal number of at most 64 bits, digits only (from_chars takes no sign for an unsigned
+// type and skips no whitespace).
 bool parse_decimal(std::string_view s, std::uint64_t& out) noexcept {
-    if (s.empty()) return false;
-    std::uint64_t value = 0;
-    for (char c : s) {
-        if (c < '0' || c > '9') return false;
-        const auto digit = static_cast<std::uint64_t>(c - '0');
-        if (value > (std::numeric_limits<std::uint64_t>::max() - digit) / 10) return false;
-        value = value * 10 + digit;
-    }
-    out = value;
-    return true;
+    const char* end = s.data() + s.size();
+    const auto [stop, error] = std::from_chars(s.data(), end, out);
+    return error == std::errc() && stop == end;
 }
 
 }  // namespace
@@ -202,7 +176,7 @@ struct ResponseParser::Impl {
         const auto checked = std::min(data.size(), prefix.size());
         if (data.substr(0, checked) != prefix.substr(0, checked)) {
             // Not HTTP at all (a TLS alert, an SSH banner ...): say so without waiting.
-            fail("invalid HTTP status line: " + escaped(first_line(data)));
+            fail("invalid HTTP status line: " + escaped(first_line(data), shown_bytes));
         }
         const auto end = std::min(data.size(), limits.max_header_bytes);
         for (auto i = scan_from; i < end; ++i) {
@@ -235,7 +209,7 @@ struct ResponseParser::Impl {
         const auto phrase = line.size() > 13 ? line.substr(13) : std::string_view();
         if (!valid || syntax::find_non_field_byte(phrase.data(), phrase.data() + phrase.size()) !=
                           phrase.data() + phrase.size()) {
-            fail("invalid HTTP status line: " + escaped(line));
+            fail("invalid HTTP status line: " + escaped(line, shown_bytes));
         }
         http11 = line[7] == '1';
         status = (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
@@ -243,8 +217,8 @@ struct ResponseParser::Impl {
     }
 
     [[noreturn]] void fail_field_line(const char* line, const char* block_end) {
-        fail(std::string("invalid ") + (header_complete ? "trailer" : "header") +
-             " line: " + escaped(first_line(std::string_view(line, block_end - line))));
+        fail(std::string("invalid ") + (header_complete ? "trailer" : "header") + " line: " +
+             escaped(first_line(std::string_view(line, block_end - line)), shown_bytes));
     }
 
     // The field lines of a complete block (a head after its status line, or a trailer section)
