@@ -77,21 +77,16 @@ struct Servers : httpx::test::PlainAndTlsServers {
     std::vector<const TestServer*> all() const {
         return {&plain, tls.get(), h2_tls.get(), h2c.get()};
     }
-    std::uint64_t open_connections() const {
+    // One of TestServer's counters, summed over all servers.
+    template <class Counter>
+    std::uint64_t total(Counter counter) const {
         std::uint64_t n = 0;
-        for (auto* s : all()) n += s->open_connections();
+        for (auto* s : all()) n += (s->*counter)();
         return n;
     }
-    std::uint64_t connections_accepted() const {
-        std::uint64_t n = 0;
-        for (auto* s : all()) n += s->connections_accepted();
-        return n;
-    }
-    std::uint64_t requests_served() const {
-        std::uint64_t n = 0;
-        for (auto* s : all()) n += s->requests_served();
-        return n;
-    }
+    std::uint64_t open_connections() const { return total(&TestServer::open_connections); }
+    std::uint64_t connections_accepted() const { return total(&TestServer::connections_accepted); }
+    std::uint64_t requests_served() const { return total(&TestServer::requests_served); }
     // HTTP/2 streams open on the servers' side (a stream the client neither finished nor reset
     // stays open there).
     std::uint64_t open_streams() const {
