@@ -10,6 +10,7 @@
 #include <charconv>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <vector>
 
 namespace httpx::protocol {
@@ -432,6 +433,13 @@ void Http2ClientSession::resume_body(std::int32_t stream_id) {
 
 void Http2ClientSession::consume(std::int32_t stream_id, std::size_t size) {
     nghttp2_session_consume_stream(impl_->session, stream_id, size);
+}
+
+void Http2ClientSession::set_stream_window(std::int32_t stream_id, std::uint32_t size) {
+    // Fails only for a stream nghttp2 no longer knows (closed): nothing to grant then.
+    nghttp2_session_set_local_window_size(impl_->session, NGHTTP2_FLAG_NONE, stream_id,
+                                          static_cast<std::int32_t>(std::min<std::uint32_t>(
+                                              size, std::numeric_limits<std::int32_t>::max())));
 }
 
 void Http2ClientSession::reset_stream(std::int32_t stream_id, Http2Error code) {

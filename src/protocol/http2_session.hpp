@@ -113,6 +113,10 @@ public:
     void resume_body(std::int32_t stream_id);
     /// The application took `size` bytes of a stream's body: they may be sent again.
     void consume(std::int32_t stream_id, std::size_t size);
+    /// Sets an open stream's receive window (its initial one is `Http2Config::stream_window`):
+    /// at most `size` body bytes of it are then in flight or buffered unconsumed. A larger
+    /// window is granted at once (WINDOW_UPDATE).
+    void set_stream_window(std::int32_t stream_id, std::uint32_t size);
     /// Sends RST_STREAM (if the stream is still open). A request not yet sent (held back by the
     /// server's stream limit) is dropped instead and reported closed at once.
     void reset_stream(std::int32_t stream_id, Http2Error code);

@@ -33,6 +33,9 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
+// Bytes taken from the stream per read (one wake-up of the reader and of the body's consumer per
+// batch). Larger batches measured worse for a bulk download: the buffers and chunks of a batch
+// no longer stay in the CPU's cache.
 constexpr std::size_t kReadSize = 64 * 1024;
 // Frames gathered into one socket write.
 constexpr std::size_t kWriteBatch = 256 * 1024;
@@ -40,6 +43,9 @@ constexpr std::size_t kWriteBatch = 256 * 1024;
 constexpr std::size_t kUploadQueue = 256 * 1024;
 // Received DATA is merged into chunks of up to this size for the application.
 constexpr std::size_t kMergeLimit = 64 * 1024;
+// A stream's receive window starts at Http2Config's (1 MiB) and doubles up to this while the
+// application keeps up with the body (see Exchange::next_chunk).
+constexpr std::uint32_t kMaxStreamWindow = 16 * 1024 * 1024;
 
 // How a stream or the whole connection failed. Each request throws its own exception object
 // (the client attaches its request to it), so failures are kept as descriptions.
@@ -93,6 +99,8 @@ struct Http2Connection::Stream {
     int status = 0;
     Headers headers;
     std::deque<Bytes> body;  // received, not yet taken by the application
+    std::uint64_t body_received = 0;
+    std::uint32_t window = protocol::Http2Config{}.stream_window;  // its receive window
     bool response_ended = false;
     std::shared_ptr<Headers> trailers = std::make_shared<Headers>();
 
@@ -163,6 +171,14 @@ struct Http2Connection::Impl final : protocol::Http2Events {
     std::optional<std::chrono::steady_clock::time_point> ping_sent;
 
     bool usable() const noexcept { return state != State::failed && state != State::closed; }
+    // When the reader stops: the timer of the stream waits goes if no stream waits (a wait that
+    // ended while the reader ran left it armed, see wait_for).
+    void release_wait_timer_locked() {
+        if (!waiting.empty() || !timer_armed) return;
+        timer_armed = false;
+        ++timer_generation;
+        wait_timer.cancel();
+    }
     // Something to read for: the reader ends with the last open stream (a read with nothing
     // to wait for would keep io_context::run() from returning).
     bool wants_read() const noexcept { return open_streams > 0; }
@@ -209,11 +225,14 @@ struct Http2Connection::Impl final : protocol::Http2Events {
             s->body.back().append(data);  // within the capacity reserved below: no reallocation
         } else {
             Bytes& chunk = s->body.emplace_back();
-            // A large piece is a bulk download: room for the pieces that follow, so that merging
-            // them never copies the chunk again on the way to 64 KiB.
-            chunk.reserve(data.size() >= kMergeLimit / 16 ? kMergeLimit : data.size());
+            // A large piece, or a body already past one chunk, is a bulk download: room for the
+            // pieces that follow, so that merging them never copies the chunk again on the way
+            // to 64 KiB (a frame split by a read boundary starts with a small piece).
+            const bool bulk = data.size() >= kMergeLimit / 16 || s->body_received >= kMergeLimit;
+            chunk.reserve(bulk ? kMergeLimit : data.size());
             chunk.append(data);
         }
+        s->body_received += data.size();
         s->signal.notify();
     }
 
@@ -367,6 +386,16 @@ struct Http2Connection::Exchange {
                     s.body.pop_front();
                     if (!s.closed && !s.response_ended) {
                         impl.session.consume(s.id, chunk->size());  // may queue WINDOW_UPDATE
+                        // An application that keeps up with a bulk body (nothing left queued
+                        // after a whole window arrived) gets a larger window, so that the server
+                        // does not stall waiting for WINDOW_UPDATE (h2-big: 1.3x less CPU with
+                        // 4-16 MiB than with 1 MiB). One that falls behind keeps its window, and
+                        // the bound it puts on the memory its stream holds.
+                        if (s.body.empty() && s.window < kMaxStreamWindow &&
+                            s.body_received >= s.window) {
+                            s.window = std::min(s.window * 2, kMaxStreamWindow);
+                            impl.session.set_stream_window(s.id, s.window);
+                        }
                         start_writer = impl.claim_writer();
                     }
                 } else if (s.response_ended) {
@@ -439,12 +468,15 @@ void Http2Connection::start_loops(bool reader, bool writer) {
 
 awaitable<void> Http2Connection::read_loop(std::shared_ptr<Http2Connection> self) {
     Impl& impl = *self->impl_;
-    auto buffer = std::make_unique<char[]>(kReadSize);
+    // Not zero-filled (make_unique<char[]> would): read_some writes it.
+    std::unique_ptr<char[]> owned_buffer(new char[kReadSize]);
+    char* const buffer = owned_buffer.get();
     for (;;) {
         {
             std::lock_guard lock(impl.mutex);
             if (!impl.usable() || !impl.wants_read()) {
                 impl.reader_running = impl.reading = false;
+                impl.release_wait_timer_locked();
                 co_return;
             }
             impl.reading = true;
@@ -452,7 +484,7 @@ awaitable<void> Http2Connection::read_loop(std::shared_ptr<Http2Connection> self
         boost::system::error_code ec;
         std::size_t n = 0;
         try {
-            n = co_await self->stream_->read_some(asio::buffer(buffer.get(), kReadSize));
+            n = co_await self->stream_->read_some(asio::buffer(buffer, kReadSize));
         } catch (const boost::system::system_error& e) {
             ec = e.code();
         }
@@ -474,7 +506,7 @@ awaitable<void> Http2Connection::read_loop(std::shared_ptr<Http2Connection> self
                 impl.last_received = std::chrono::steady_clock::now();
                 impl.in_receive = true;
                 try {
-                    impl.session.receive(std::string_view(buffer.get(), n));
+                    impl.session.receive(std::string_view(buffer, n));
                 } catch (const RemoteProtocolError& e) {
                     impl.fail_locked({Failure::Kind::remote, e.what()}, false);
                 }
@@ -482,7 +514,10 @@ awaitable<void> Http2Connection::read_loop(std::shared_ptr<Http2Connection> self
                 start_writer = impl.claim_writer();  // SETTINGS ACK, WINDOW_UPDATE, more DATA
             }
             failed = !impl.usable();
-            if (failed) impl.reader_running = false;
+            if (failed) {
+                impl.reader_running = false;
+                impl.release_wait_timer_locked();
+            }
         }
         self->report_to_pool();
         if (failed) {
@@ -662,7 +697,11 @@ awaitable<void> Http2Connection::wait_for(Stream& s,
             impl.waiting[stream.wait_index] = last;
             impl.waiting.pop_back();
             stream.wait_deadline = Clock::time_point::max();
-            if (!impl.waiting.empty() || !impl.timer_armed || impl.timer_release_posted)
+            // While the reader runs, io_context::run() cannot return anyway: the reader releases
+            // the timer when it stops (release_wait_timer_locked), so that a body read chunk by
+            // chunk does not post a release per chunk.
+            if (!impl.waiting.empty() || !impl.timer_armed || impl.timer_release_posted ||
+                impl.reader_running)
                 return timed_out;
             // Released after the handlers already queued have run, and only if no stream waits
             // again by then: a stream reading its next chunk keeps the timer armed (no
