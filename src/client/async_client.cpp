@@ -47,6 +47,12 @@ bool is_https_redirect(const URL& from, const URL& to) {
     if (!error.has_request()) error.set_request(std::make_shared<Request>(request));
     throw;
 }
+// The same with a request nobody changes after this: shared, not copied.
+[[noreturn]] void rethrow_with_request(RequestError& error,
+                                       const std::shared_ptr<Request>& request) {
+    if (!error.has_request()) error.set_request(request);
+    throw;
+}
 
 }  // namespace
 
@@ -122,6 +128,13 @@ struct AsyncClient::Impl {
 
     // Consumes `url` and `options`: taken by reference so that they move once, into the Request.
     Request build_request(std::string_view method, URL& url, RequestOptions& options) const {
+        merge_defaults(url, options);
+        return Request(method, std::move(url), std::move(options));
+    }
+
+    // build_request() but the Request: the client's base URL, headers, params, cookies and
+    // timeout merged into the caller's, in place.
+    void merge_defaults(URL& url, RequestOptions& options) const {
         std::lock_guard lock(mutex);
         merge_url(url);
         // Room for the Host and Content-Length fields the Request puts in front.
@@ -138,7 +151,6 @@ struct AsyncClient::Impl {
         options.cookies = std::move(merged_cookies);
         if (!options.extensions.contains("timeout"))
             options.extensions["timeout"] = options.timeout.value_or(timeout);
-        return Request(method, std::move(url), std::move(options));
     }
 
     static void set_cookie_header(Request& request, const Cookies& jar) {
@@ -147,10 +159,11 @@ struct AsyncClient::Impl {
         if (!header.empty()) request.headers().set("Cookie", std::move(header));
     }
 
-    std::shared_ptr<Auth> auth_for(const Request& request, const AuthOption& option) const {
+    // `client_auth`: the client's auth, read by the caller under the lock.
+    static std::shared_ptr<Auth> auth_for(const Request& request, const AuthOption& option,
+                                          std::shared_ptr<Auth> client_auth) {
         if (option.is_client_default()) {
-            std::lock_guard lock(mutex);
-            if (auth) return auth;
+            if (client_auth) return client_auth;
         } else if (option.get()) {
             return option.get();
         }
@@ -214,12 +227,27 @@ struct AsyncClient::Impl {
         return next;
     }
 
+    // What every response gets before a hook sees it: its cookies go to the jar, the clock
+    // behind elapsed() starts, the client's default encoding applies.
+    void received(const Request& request, Response& response,
+                  std::chrono::steady_clock::time_point start) {
+        {
+            std::lock_guard lock(mutex);
+            cookies.extract_cookies(request.url(), response.headers());
+        }
+        detail::ResponseAccess::start_elapsed_clock(response, start);
+        detail::ResponseAccess::set_default_encoding(response, default_encoding);
+    }
+
     // `first` is the auth flow's request, used in place (as HTTPX does: hooks may modify it);
     // redirects build their own. `first_is_ours`: nobody uses `first` after this returns.
+    // `first_response`: the response to `first` when the caller sent it already (run()'s
+    // common case, which comes here only for its redirect): the loop goes on from there.
     // Each exchange is sent inline (no coroutine of its own: a frame and a resume per request).
     awaitable<Response> send_handling_redirects(Request& first, bool follow,
                                                 std::vector<Response>& history,
-                                                bool first_is_ours = false) {
+                                                bool first_is_ours = false,
+                                                std::optional<Response> first_response = {}) {
         std::optional<Request> redirected;
         EventHooks hooks;
         int redirect_limit = 0;
@@ -230,39 +258,39 @@ struct AsyncClient::Impl {
         }
         for (;;) {
             Request& request = redirected ? *redirected : first;
-            if (history.size() > static_cast<std::size_t>(redirect_limit))
-                throw TooManyRedirects("Exceeded maximum allowed redirects.",
-                                       std::make_shared<Request>(request));
-            for (const auto& hook : hooks.request) co_await hook(request);
+            std::optional<Response> sent = std::exchange(first_response, std::nullopt);
+            const bool sent_here = !sent;
+            if (sent_here) {
+                if (history.size() > static_cast<std::size_t>(redirect_limit))
+                    throw TooManyRedirects("Exceeded maximum allowed redirects.",
+                                           std::make_shared<Request>(request));
+                for (const auto& hook : hooks.request) co_await hook(request);
 
-            // As in HTTPX, the scheme is the transport's business: a MockTransport or a mount
-            // may handle any scheme, AsyncHTTPTransport raises UnsupportedProtocol for others.
-            std::shared_ptr<AsyncBaseTransport> chosen = transport_for_url(request.url());
-            auto start = std::chrono::steady_clock::now();
-            std::optional<Response> sent;
-            try {
-                sent.emplace(co_await chosen->handle_async_request(request));
-            } catch (RequestError& e) {
-                rethrow_with_request(e, request);
+                // As in HTTPX, the scheme is the transport's business: a MockTransport or a
+                // mount may handle any scheme, AsyncHTTPTransport raises UnsupportedProtocol
+                // for others.
+                std::shared_ptr<AsyncBaseTransport> chosen = transport_for_url(request.url());
+                auto start = std::chrono::steady_clock::now();
+                try {
+                    sent.emplace(co_await chosen->handle_async_request(request));
+                } catch (RequestError& e) {
+                    rethrow_with_request(e, request);
+                }
+                received(request, *sent, start);
+                // Response hooks see the response before its redirect is decided: keep the
+                // request. Otherwise a response that does not redirect keeps the request itself
+                // instead of a copy when nobody uses it after this.
+                const bool last_use = (redirected || first_is_ours) && hooks.response.empty();
+                if (last_use && !sent->has_redirect_location())
+                    sent->set_request(std::move(request));
+                else
+                    sent->set_request(request);
             }
             Response& response = *sent;
-            {
-                std::lock_guard lock(mutex);
-                cookies.extract_cookies(request.url(), response.headers());
-            }
-            // Response hooks see the response before its redirect is decided: keep the
-            // request. Otherwise a response that does not redirect keeps the request itself
-            // instead of a copy when nobody uses it after this.
-            const bool last_use = (redirected || first_is_ours) && hooks.response.empty();
-            if (last_use && !response.has_redirect_location())
-                response.set_request(std::move(request));
-            else
-                response.set_request(request);
-            detail::ResponseAccess::start_elapsed_clock(response, start);
-            detail::ResponseAccess::set_default_encoding(response, default_encoding);
 
             try {
-                for (const auto& hook : hooks.response) co_await hook(response);
+                if (sent_here)
+                    for (const auto& hook : hooks.response) co_await hook(response);
                 response.set_history(history);
                 if (!response.has_redirect_location()) co_return std::move(response);
                 Request next = build_redirect_request(request, response);
@@ -280,63 +308,149 @@ struct AsyncClient::Impl {
         }
     }
 
-    // The one coroutine behind every public send: it builds the request from its arguments
-    // (the verbs, request(), stream()) unless given one built (send()), picks the auth and
-    // reads the body, all in one frame. Takes the client's state by shared_ptr, so that a
-    // request spawned detached (`co_spawn(ex, client.get(url), detached)`) stays valid even if
-    // the AsyncClient object goes away before it completes.
-    static awaitable<Response> run(std::shared_ptr<Impl> self, std::optional<Request> built,
-                                   std::string method, URL url, RequestOptions request_options,
-                                   SendOptions options) {
-        Request request =
-            built ? std::move(*built) : self->build_request(method, url, request_options);
+    // A verb's request, on the heap from the start: first the verb's arguments (run() starts
+    // only when awaited, and builds the request then, as HTTPX does), then the Request built
+    // from them in place, which the response keeps (one allocation, no move of the Request,
+    // and run()'s coroutine frame, allocated for every request, stays small).
+    struct PendingRequest {
+        // A constructor (not aggregate initialisation from make_shared: clang 14 has none).
+        PendingRequest(std::string_view m, URL&& u, RequestOptions&& o)
+            : method(m), url(std::move(u)), options(std::move(o)) {}
+
+        std::string method;
+        URL url;
+        RequestOptions options;
+        std::optional<Request> request;
+    };
+
+    // Where run() gets its request: a verb's arguments (NewRequest), or a request built by the
+    // caller (BuiltRequest, send()).
+    struct NewRequest {
+        std::shared_ptr<PendingRequest> pending;
+        bool stream = false;
+
+        bool streamed() const { return stream; }
+        std::optional<bool> follow_option() const { return pending->options.follow_redirects; }
+        // The Request has no use for it.
+        AuthOption take_auth() { return std::move(pending->options.auth); }
+        std::shared_ptr<Request> take(const Impl& impl) {
+            PendingRequest& p = *pending;
+            impl.merge_defaults(p.url, p.options);
+            p.request.emplace(p.method, std::move(p.url), std::move(p.options));
+            return std::shared_ptr<Request>(std::move(pending), &*p.request);
+        }
+    };
+    struct BuiltRequest {
+        std::shared_ptr<Request> request;
+        SendOptions options;
+
+        bool streamed() const { return options.stream; }
+        std::optional<bool> follow_option() const { return options.follow_redirects; }
+        AuthOption take_auth() { return std::move(options.auth); }
+        std::shared_ptr<Request> take(const Impl&) { return std::move(request); }
+    };
+
+    // The one coroutine behind every public send: it builds the request (unless given one
+    // built), picks the auth, sends and reads the body, all in one frame when there is no auth
+    // flow, no hook and no redirect (the common case). Takes the client's state by shared_ptr,
+    // so that a request spawned detached (`co_spawn(ex, client.get(url), detached)`) stays
+    // valid even if the AsyncClient object goes away before it completes.
+    template <class Source>
+    static awaitable<Response> run(std::shared_ptr<Impl> self, Source source) {
+        const std::optional<bool> follow_option = source.follow_option();
+        const AuthOption auth_option = source.take_auth();
+        // On the heap: the response keeps it, neither copied nor moved again.
+        const std::shared_ptr<Request> request = source.take(*self);
         bool follow = false;
+        bool hooked = false;
+        std::shared_ptr<Auth> request_auth;
         {
             std::lock_guard lock(self->mutex);
             if (self->closed)
                 throw std::logic_error("Cannot send a request, as the client has been closed.");
-            follow = options.follow_redirects.value_or(self->follow_redirects);
+            follow = follow_option.value_or(self->follow_redirects);
+            hooked = !self->event_hooks.request.empty() || !self->event_hooks.response.empty();
+            if (auth_option.is_client_default()) request_auth = self->auth;
         }
-        std::shared_ptr<Auth> request_auth = self->auth_for(request, options.auth);
+        request_auth = auth_for(*request, auth_option, std::move(request_auth));
         std::optional<Response> response;
-        if (request_auth == no_auth()) {
-            // Auth::auth_flow sends the request once: no flow to run, and the request is ours.
-            std::vector<Response> history;
+        std::vector<Response> history;
+        if (request_auth != no_auth()) {
             response.emplace(
-                co_await self->send_handling_redirects(request, follow, history, true));
+                co_await run_auth_flow(self.get(), *request, std::move(request_auth), follow));
+        } else if (hooked) {
+            // No auth flow to run (Auth::auth_flow would send the request once), but hooks: the
+            // loop runs them. The request is ours.
+            response.emplace(
+                co_await self->send_handling_redirects(*request, follow, history, true));
         } else {
-            if (request_auth->requires_request_body()) co_await request.aread();
-            // The auth flow sends through this; every response but the last goes to history.
-            // One pointer captured: small enough for std::function to hold without allocating.
-            struct Flow {
-                Impl* impl;
-                bool follow;
-                std::vector<Response> history;
-                std::optional<Response> previous;
-            } flow{self.get(), follow, {}, {}};
-            AuthSend send_one = [captured = &flow](Request& next) -> awaitable<Response> {
-                Flow* f = captured;  // read before the first suspension (the closure may move)
-                if (f->previous) {
-                    co_await detail::ResponseAccess::read(*f->previous);
-                    f->history.push_back(*f->previous);
-                }
-                std::vector<Response> chain = f->history;
-                Response response =
-                    co_await f->impl->send_handling_redirects(next, f->follow, chain);
-                f->previous = response;
-                co_return response;
-            };
-            response.emplace(co_await request_auth->auth_flow(request, send_one));
-        }
-        if (!options.stream) {
+            // One exchange, inline (send_handling_redirects' first round without its hooks).
+            std::shared_ptr<AsyncBaseTransport> chosen = self->transport_for_url(request->url());
+            const auto start = std::chrono::steady_clock::now();
             try {
-                co_await detail::ResponseAccess::read(*response);
+                response.emplace(co_await chosen->handle_async_request(*request));
+            } catch (RequestError& e) {
+                rethrow_with_request(e, request);
+            }
+            self->received(*request, *response, start);
+            if (!response->has_redirect_location()) {
+                detail::ResponseAccess::set_request(*response, request);
+            } else {
+                response->set_request(*request);
+                Response redirect = std::move(*response);
+                response.reset();
+                response.emplace(co_await self->send_handling_redirects(*request, follow, history,
+                                                                        true, std::move(redirect)));
+            }
+        }
+        if (!source.streamed()) {
+            try {
+                // The body inline when it needs no decoding (no frame of ResponseAccess::read).
+                if (auto chunks = detail::ResponseAccess::raw_chunks(*response)) {
+                    Bytes body;
+                    for (;;) {
+                        std::optional<Bytes> chunk = co_await chunks->next();
+                        if (!detail::ResponseAccess::append_raw_chunk(*response, body,
+                                                                      std::move(chunk)))
+                            break;
+                    }
+                } else {
+                    co_await detail::ResponseAccess::read(*response);
+                }
             } catch (...) {
                 response->close();
                 throw;
             }
         }
         co_return std::move(*response);
+    }
+
+    // A request with an auth flow (Auth::auth_flow), which sends through `send_one`; every
+    // response but the last goes to history. A coroutine of its own: the common case's frame
+    // does not carry the flow's state.
+    static awaitable<Response> run_auth_flow(Impl* impl, Request& request,
+                                             std::shared_ptr<Auth> auth, bool follow) {
+        if (auth->requires_request_body()) co_await request.aread();
+        // One pointer captured: small enough for std::function to hold without allocating.
+        struct Flow {
+            Impl* impl;
+            bool follow;
+            std::vector<Response> history;
+            std::optional<Response> previous;
+        } flow{impl, follow, {}, {}};
+        AuthSend send_one = [captured = &flow](Request& next) -> awaitable<Response> {
+            Flow* f = captured;  // read before the first suspension (the closure may move)
+            if (f->previous) {
+                co_await detail::ResponseAccess::read(*f->previous);
+                f->history.push_back(*f->previous);
+            }
+            std::vector<Response> chain = f->history;
+            Response response = co_await f->impl->send_handling_redirects(next, f->follow, chain);
+            f->previous = response;
+            co_return response;
+        };
+        Response response = co_await auth->auth_flow(request, send_one);
+        co_return response;
     }
 };
 
@@ -357,12 +471,10 @@ namespace {
 awaitable<Response> send_request(const std::shared_ptr<AsyncClient::Impl>& impl,
                                  std::string_view method, URL& url, RequestOptions& options,
                                  bool stream) {
-    SendOptions send_options;
-    send_options.stream = stream;
-    send_options.auth = options.auth;
-    send_options.follow_redirects = options.follow_redirects;
-    return AsyncClient::Impl::run(impl, std::nullopt, std::string(method), std::move(url),
-                                  std::move(options), std::move(send_options));
+    using Impl = AsyncClient::Impl;
+    auto pending =
+        std::make_shared<Impl::PendingRequest>(method, std::move(url), std::move(options));
+    return Impl::run(impl, Impl::NewRequest{std::move(pending), stream});
 }
 
 }  // namespace
@@ -407,11 +519,12 @@ Request AsyncClient::build_request(std::string_view method, URL url, RequestOpti
 }
 
 awaitable<Response> AsyncClient::send(Request request) {
-    return Impl::run(impl_, std::move(request), {}, {}, {}, {});
+    return Impl::run(impl_, Impl::BuiltRequest{std::make_shared<Request>(std::move(request)), {}});
 }
 
 awaitable<Response> AsyncClient::send(Request request, SendOptions options) {
-    return Impl::run(impl_, std::move(request), {}, {}, {}, std::move(options));
+    return Impl::run(impl_, Impl::BuiltRequest{std::make_shared<Request>(std::move(request)),
+                                               std::move(options)});
 }
 
 awaitable<void> AsyncClient::aclose() {

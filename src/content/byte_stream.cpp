@@ -18,10 +18,23 @@ struct AsyncByteStream::State {
     std::function<void()> on_close;
 
     void close() {
-        if (auto handler = std::exchange(on_close, nullptr)) handler();
+        // Tested first: the shared empty state (below) is read by many threads, written by none.
+        if (on_close) std::exchange(on_close, nullptr)();
     }
     ~State() { close(); }
 };
+
+// The state of every empty in-memory stream made by the default constructor (every request
+// without a body has one): shared, never changed (set_close_handler() gives its stream a state
+// of its own first), so that such a stream allocates nothing.
+const std::shared_ptr<AsyncByteStream::State>& detail::ByteStreamAccess::empty_state() {
+    static const auto empty = [] {
+        auto state = std::make_shared<AsyncByteStream::State>();
+        state->length = 0;
+        return state;
+    }();
+    return empty;
+}
 
 namespace {
 
@@ -51,7 +64,7 @@ awaitable<std::optional<Bytes>> memory_once(std::shared_ptr<const Bytes> content
 
 }  // namespace
 
-AsyncByteStream::AsyncByteStream() : AsyncByteStream(Bytes()) {}
+AsyncByteStream::AsyncByteStream() : state_(detail::ByteStreamAccess::empty_state()) {}
 
 AsyncByteStream::AsyncByteStream(Bytes content) : state_(std::make_shared<State>()) {
     state_->length = content.size();
@@ -125,6 +138,10 @@ const Bytes* AsyncByteStream::buffer() const {
 }
 
 void AsyncByteStream::set_close_handler(std::function<void()> on_close) {
+    if (state_ == detail::ByteStreamAccess::empty_state()) {
+        state_ = std::make_shared<State>();
+        state_->length = 0;  // still the empty in-memory stream, now with a state of its own
+    }
     state_->on_close = std::move(on_close);
 }
 

@@ -5,25 +5,25 @@
 #include "httpx/exceptions.hpp"
 #include "models/headers_access.hpp"
 
-#include <algorithm>
-#include <cctype>
 #include <ostream>
 
 namespace httpx {
 
 namespace {
 
+// ASCII only, whatever the C locale: a method is a token.
 std::string upper(std::string_view method) {
     std::string out(method);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    for (char& c : out)
+        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
     return out;
 }
 
 // The body and the headers describing it, as HTTPX's encode_request: content > files (+data)
-// > data > json > nothing.
+// > data > json > nothing. No stream for no body: the Request's own empty one stays (a
+// default AsyncByteStream allocates its state).
 struct EncodedBody {
-    AsyncByteStream stream;
+    std::optional<AsyncByteStream> stream;
     Headers headers;
 };
 
@@ -38,7 +38,7 @@ EncodedBody encode_request_body(const RequestOptions& options, const Headers& us
     };
     if (options.content) {
         out.stream = *options.content;
-        set_length(out.stream.length());
+        set_length(out.stream->length());
     } else if (!options.files.empty()) {
         std::vector<std::pair<std::string, content::MultipartFile>> files;
         files.reserve(options.files.size());
@@ -64,11 +64,11 @@ EncodedBody encode_request_body(const RequestOptions& options, const Headers& us
             out.headers.set("Transfer-Encoding", "chunked");
     } else if (!options.data.empty()) {
         out.stream = AsyncByteStream(content::encode_urlencoded_form(options.data));
-        set_length(out.stream.length());
+        set_length(out.stream->length());
         out.headers.set("Content-Type", "application/x-www-form-urlencoded");
     } else if (options.json) {
         out.stream = AsyncByteStream(content::encode_json(*options.json));
-        set_length(out.stream.length());
+        set_length(out.stream->length());
         out.headers.set("Content-Type", "application/json");
     }
     return out;
@@ -90,7 +90,7 @@ Request::Request(std::string_view method, URL url, RequestOptions options)
       headers_(std::move(options.headers)),
       extensions_(std::move(options.extensions)) {
     auto body = encode_request_body(options, headers_);
-    stream_ = std::move(body.stream);
+    if (body.stream) stream_ = std::move(*body.stream);
 
     // HTTPX's _prepare: the encoder's headers fill in what the caller did not set, except that
     // an explicit Content-Length suppresses Transfer-Encoding.

@@ -34,7 +34,9 @@ struct Response::State {
     std::optional<std::chrono::steady_clock::time_point> started;
     std::optional<std::chrono::steady_clock::duration> elapsed;
     std::vector<Response> history;
-    std::optional<Request> next_request;
+    // Only a redirect not followed has one: out of line, so that every other response's state
+    // is a Request smaller (it is allocated, and written, for every response).
+    std::unique_ptr<std::optional<Request>> next_request;
 
     void close() {
         if (is_closed) return;
@@ -384,10 +386,14 @@ void Response::set_history(std::vector<Response> history) {
 }
 
 const std::optional<Request>& Response::next_request() const noexcept {
-    return state_->next_request;
+    static const std::optional<Request> none;
+    return state_->next_request ? *state_->next_request : none;
 }
 void Response::set_next_request(std::optional<Request> request) {
-    state_->next_request = std::move(request);
+    if (state_->next_request)
+        *state_->next_request = std::move(request);
+    else if (request)
+        state_->next_request = std::make_unique<std::optional<Request>>(std::move(request));
 }
 
 Cookies Response::cookies() const {
@@ -614,29 +620,45 @@ void ResponseAccess::set_default_encoding(Response& response, std::string encodi
     response.state_->default_encoding = std::move(encoding);
 }
 
+void ResponseAccess::set_request(Response& response, std::shared_ptr<Request> request) {
+    response.state_->request = std::move(request);
+}
+
+std::optional<AsyncIterator<Bytes>> ResponseAccess::raw_chunks(Response& response) {
+    auto& s = *response.state_;
+    if (s.content || s.headers.contains("Content-Encoding")) return std::nullopt;
+    // Nothing to decode or re-chunk: what aiter_bytes() does, without its iterator.
+    if (s.is_stream_consumed) throw StreamConsumed();
+    if (s.is_closed || !s.stream) throw StreamClosed();
+    s.is_stream_consumed = true;
+    return s.stream->aiter();
+}
+
+bool ResponseAccess::append_raw_chunk(Response& response, Bytes& body, std::optional<Bytes> chunk) {
+    auto& s = *response.state_;
+    if (s.is_closed) throw StreamClosed();  // closed while the read waited
+    if (chunk) {
+        s.num_bytes_downloaded += chunk->size();
+        if (body.empty())
+            body = std::move(*chunk);  // most bodies arrive in one chunk: no copy
+        else
+            body += *chunk;
+        return true;
+    }
+    s.close();
+    s.content = std::move(body);
+    return false;
+}
+
 awaitable<void> ResponseAccess::read(Response& response) {
     auto state = response.state_;
     if (state->content) co_return;
-    if (!state->headers.contains("Content-Encoding")) {
-        // Nothing to decode or re-chunk: what aiter_bytes() does, without its iterator.
-        auto& s = *state;
-        if (s.is_stream_consumed) throw StreamConsumed();
-        if (s.is_closed || !s.stream) throw StreamClosed();
-        s.is_stream_consumed = true;
-        AsyncIterator<Bytes> chunks = s.stream->aiter();
+    if (auto chunks = raw_chunks(response)) {
         Bytes body;
         for (;;) {
-            std::optional<Bytes> chunk = co_await chunks.next();
-            if (s.is_closed) throw StreamClosed();  // closed while the read waited
-            if (!chunk) break;
-            s.num_bytes_downloaded += chunk->size();
-            if (body.empty())
-                body = std::move(*chunk);  // most bodies arrive in one chunk: no copy
-            else
-                body += *chunk;
+            std::optional<Bytes> chunk = co_await chunks->next();
+            if (!append_raw_chunk(response, body, std::move(chunk))) break;
         }
-        s.close();
-        s.content = std::move(body);
         co_return;
     }
     Bytes body;

@@ -4,6 +4,8 @@
 #include "httpx/response.hpp"
 
 #include <chrono>
+#include <memory>
+#include <optional>
 #include <string>
 
 namespace httpx::detail {
@@ -18,8 +20,17 @@ struct ResponseAccess {
                                 std::string reason_phrase);
     /// The encoding used when the response names no (known) charset: the client's.
     static void set_default_encoding(Response& response, std::string encoding);
+    /// `set_request()` with a request nobody changes any more: shared, not copied.
+    static void set_request(Response& response, std::shared_ptr<Request> request);
     /// `aread()` without returning a copy of the body.
     static awaitable<void> read(Response& response);
+    /// `read()` without a coroutine of its own, for a body that needs no decoding (the common
+    /// case): its raw chunks, the stream then counts as consumed. Nullopt when the body needs
+    /// decoding or is read already: `read()` does that.
+    static std::optional<AsyncIterator<Bytes>> raw_chunks(Response& response);
+    /// Adds a chunk from raw_chunks() to `body`. At the end (nullopt) the body becomes the
+    /// content, the response closes, and this returns false.
+    static bool append_raw_chunk(Response& response, Bytes& body, std::optional<Bytes> chunk);
 };
 
 }  // namespace httpx::detail

@@ -64,10 +64,28 @@ bool ConnectionPool::may_be_http2(const Origin& origin) const {
            (origin.tls || !settings_.http1);
 }
 
+ConnectionPool::Origin& ConnectionPool::origin_locked(std::string_view key) {
+    auto it = origins_.find(key);
+    if (it == origins_.end()) it = origins_.emplace(std::string(key), Origin()).first;
+    return it->second;
+}
+
+std::list<std::shared_ptr<Connection>>::iterator ConnectionPool::push_idle_locked(
+    Origin& origin, std::shared_ptr<Connection> connection) {
+    if (spare_idle_nodes_.empty())
+        return origin.idle.insert(origin.idle.end(), std::move(connection));
+    origin.idle.splice(origin.idle.end(), spare_idle_nodes_, spare_idle_nodes_.begin());
+    auto it = std::prev(origin.idle.end());
+    *it = std::move(connection);
+    return it;
+}
+
 void ConnectionPool::remove_idle_locked(Origin& origin,
                                         std::list<std::shared_ptr<Connection>>::iterator it) {
     if ((*it)->is_http2()) static_cast<Http2Connection&>(**it).pool.in_idle = false;
-    origin.idle.erase(it);
+    // The node is kept for the next push_idle_locked(); the connection is let go of here.
+    std::shared_ptr<Connection> connection = std::move(*it);
+    spare_idle_nodes_.splice(spare_idle_nodes_.end(), origin.idle, it);
     --idle_;
 }
 
@@ -105,7 +123,7 @@ void settle(ConnectionPool::Waiter& waiter) {
 }  // namespace
 
 void ConnectionPool::grant_locked(std::shared_ptr<Waiter> waiter, Lease lease) {
-    Origin& origin = origins_[waiter->origin];
+    Origin& origin = origin_locked(waiter->origin);
     origin.waiters.erase(waiter->in_origin);
     if (waiter->global) waiters_.erase(waiter->in_pool);
     if (waiter->parked) origin.parked.erase(waiter->in_parked);
@@ -128,7 +146,7 @@ void ConnectionPool::hand_over_slot_locked() {
     while (!waiters_.empty() &&
            (!limits_.max_connections || connections_ < *limits_.max_connections)) {
         std::shared_ptr<Waiter> waiter = waiters_.front();
-        Origin& origin = origins_[waiter->origin];
+        Origin& origin = origin_locked(waiter->origin);
         if (origin.connecting_h2 > 0) {
             // The connection being opened for its origin may take it as a stream.
             waiters_.pop_front();
@@ -201,7 +219,7 @@ void ConnectionPool::retire_locked(const std::shared_ptr<Http2Connection>& conne
     if (state.retired) return;
     state.retired = true;
     state.accepting = false;
-    Origin& origin = origins_[connection->origin()];
+    Origin& origin = origin_locked(connection->origin());
     if (state.in_available) {
         origin.available.erase(state.available);
         state.in_available = false;
@@ -212,12 +230,12 @@ void ConnectionPool::retire_locked(const std::shared_ptr<Http2Connection>& conne
     if (std::exchange(state.pending, false)) connecting_done_locked(origin);
 }
 
-bool ConnectionPool::try_acquire(const std::string& origin_key, bool tls, Lease& lease,
+bool ConnectionPool::try_acquire(std::string_view origin_key, bool tls, Lease& lease,
                                  std::shared_ptr<Waiter>* waiter_out) {
     {
         std::lock_guard lock(mutex_);
         if (closed_) throw std::logic_error("The transport has been closed.");
-        Origin& origin = origins_[origin_key];
+        Origin& origin = origin_locked(origin_key);
         origin.tls = tls;
         if (!origin.available.empty()) {
             std::shared_ptr<Http2Connection> connection = origin.available.front();
@@ -262,7 +280,7 @@ bool ConnectionPool::try_acquire(const std::string& origin_key, bool tls, Lease&
         }
         if (!waiter_out) return false;
         auto& waiter = *waiter_out = std::make_shared<Waiter>();
-        waiter->origin = origin_key;
+        waiter->origin = std::string(origin_key);
         waiter->in_origin = origin.waiters.insert(origin.waiters.end(), waiter);
         if (origin.connecting_h2 > 0) {
             // A connection to this origin is being opened and may speak HTTP/2: wait for it
@@ -279,7 +297,7 @@ bool ConnectionPool::try_acquire(const std::string& origin_key, bool tls, Lease&
 }
 
 awaitable<ConnectionPool::Lease> ConnectionPool::acquire(
-    const std::string& origin_key, bool tls, std::optional<std::chrono::duration<double>> timeout) {
+    std::string_view origin_key, bool tls, std::optional<std::chrono::duration<double>> timeout) {
     Lease granted;
     std::shared_ptr<Waiter> waiter;
     if (try_acquire(origin_key, tls, granted, &waiter)) co_return granted;
@@ -298,7 +316,7 @@ awaitable<ConnectionPool::Lease> ConnectionPool::acquire(
             std::lock_guard lock(mutex_);
             if (w->outcome != Waiter::Outcome::pending) return;
             w->outcome = outcome;
-            Origin& origin = origins_[w->origin];
+            Origin& origin = origin_locked(w->origin);
             origin.waiters.erase(w->in_origin);
             if (w->global) waiters_.erase(w->in_pool);
             if (w->parked) origin.parked.erase(w->in_parked);
@@ -336,7 +354,7 @@ void ConnectionPool::release(const std::shared_ptr<Http11Connection>& connection
     std::lock_guard lock(mutex_);
     if (reusable && !closed_) {
         connection->idle_since = Clock::now();
-        Origin& origin = origins_[connection->origin()];
+        Origin& origin = origin_locked(connection->origin());
         if (!origin.waiters.empty()) {
             // Straight to the next request for the same origin.
             Lease lease;
@@ -345,7 +363,7 @@ void ConnectionPool::release(const std::shared_ptr<Http11Connection>& connection
             return;
         }
         if (waiters_.empty()) {
-            origin.idle.push_back(connection);
+            push_idle_locked(origin, connection);
             ++idle_;
             if (limits_.max_keepalive_connections && idle_ > *limits_.max_keepalive_connections)
                 evict_idle_locked();
@@ -363,7 +381,7 @@ void ConnectionPool::release_stream(const std::shared_ptr<Http2Connection>& conn
     auto& state = connection->pool;
     --state.streams;
     if (state.retired) return;
-    Origin& origin = origins_[connection->origin()];
+    Origin& origin = origin_locked(connection->origin());
     if (state.accepting && !closed_) {
         if (!origin.waiters.empty() && state.streams < state.capacity) {
             // The freed stream goes to the next request for the same origin.
@@ -374,7 +392,7 @@ void ConnectionPool::release_stream(const std::shared_ptr<Http2Connection>& conn
         if (state.streams > 0) return;
         if (waiters_.empty()) {
             connection->idle_since = Clock::now();
-            state.idle = origin.idle.insert(origin.idle.end(), connection);
+            state.idle = push_idle_locked(origin, connection);
             state.in_idle = true;
             ++idle_;
             if (limits_.max_keepalive_connections && idle_ > *limits_.max_keepalive_connections)
@@ -396,7 +414,7 @@ void ConnectionPool::on_http2_settings(const std::shared_ptr<Http2Connection>& c
     auto& state = connection->pool;
     if (state.retired) return;
     state.capacity = std::clamp<std::size_t>(max_streams, 1, kMaxStreamsPerConnection);
-    Origin& origin = origins_[connection->origin()];
+    Origin& origin = origin_locked(connection->origin());
     origin.protocol = Protocol::http2;
     // The waiting requests of the origin become streams, as many as the server allows; if
     // some remain, they open the next connection.
@@ -409,7 +427,7 @@ void ConnectionPool::on_http2_unusable(const std::shared_ptr<Http2Connection>& c
     auto& state = connection->pool;
     if (state.retired) return;
     state.accepting = false;
-    Origin& origin = origins_[connection->origin()];
+    Origin& origin = origin_locked(connection->origin());
     update_available_locked(origin, connection);
     if (std::exchange(state.pending, false)) connecting_done_locked(origin);
     if (state.streams == 0) {
@@ -430,14 +448,28 @@ awaitable<Response> ConnectionPool::handle_request_impl(std::shared_ptr<Connecti
     if (url.raw_host().empty()) throw UnsupportedProtocol("Request URL is missing a host.");
     const bool tls = scheme == "https";
     const int port = *detail::port_or_default(url);  // http or https: always known
-    // The pool's key, built with one allocation (it is built for every request).
-    std::string origin;
+    // The pool's key, "scheme://host:port", built in the frame when it is short (no
+    // allocation: it is built for every request).
+    char key_buffer[64];
+    std::string long_key;
+    std::string_view origin;
     {
         const std::string& host = url.raw_host();
         char digits[16];
         const auto digits_end = std::to_chars(digits, digits + sizeof digits, port).ptr;
-        origin.reserve(scheme.size() + 3 + host.size() + 1 + (digits_end - digits));
-        origin.append(scheme).append("://").append(host).append(1, ':').append(digits, digits_end);
+        const std::size_t digit_count = static_cast<std::size_t>(digits_end - digits);
+        const std::size_t size = scheme.size() + 3 + host.size() + 1 + digit_count;
+        char* out = key_buffer;
+        if (size > sizeof key_buffer) {
+            long_key.resize(size);
+            out = long_key.data();
+        }
+        char* end = std::copy(scheme.begin(), scheme.end(), out);
+        end = std::copy_n("://", 3, end);
+        end = std::copy(host.begin(), host.end(), end);
+        *end++ = ':';
+        std::copy(digits, digits_end, end);
+        origin = std::string_view(out, size);
     }
     Timeout timeout;
     if (auto it = request.extensions().find("timeout"); it != request.extensions().end()) {
@@ -460,7 +492,7 @@ awaitable<Response> ConnectionPool::handle_request_impl(std::shared_ptr<Connecti
             } catch (...) {
                 std::lock_guard lock(mutex_);
                 --connections_;
-                if (lease.may_be_http2) connecting_done_locked(origins_[origin]);
+                if (lease.may_be_http2) connecting_done_locked(origin_locked(origin));
                 hand_over_slot_locked();
                 throw;
             }
@@ -470,8 +502,8 @@ awaitable<Response> ConnectionPool::handle_request_impl(std::shared_ptr<Connecti
             if (speaks_http2) {
                 auto executor = co_await asio::this_coro::executor;
                 std::weak_ptr<Http2Connection::Observer> observer = shared_from_this();
-                http2 = std::make_shared<Http2Connection>(std::move(stream), origin, executor,
-                                                          std::move(observer));
+                http2 = std::make_shared<Http2Connection>(std::move(stream), std::string(origin),
+                                                          executor, std::move(observer));
                 {
                     std::lock_guard lock(mutex_);
                     http2->pool.pending = lease.may_be_http2;
@@ -482,12 +514,13 @@ awaitable<Response> ConnectionPool::handle_request_impl(std::shared_ptr<Connecti
                 {
                     std::lock_guard lock(mutex_);
                     if (lease.may_be_http2) {
-                        Origin& o = origins_[origin];
+                        Origin& o = origin_locked(origin);
                         o.protocol = Protocol::http11;
                         connecting_done_locked(o);
                     }
                 }
-                connection = std::make_shared<Http11Connection>(std::move(stream), origin);
+                connection =
+                    std::make_shared<Http11Connection>(std::move(stream), std::string(origin));
             }
         }
         if (http2) {

@@ -15,6 +15,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 namespace httpx::transport {
@@ -74,15 +75,21 @@ private:
     awaitable<Response> handle_request_impl(std::shared_ptr<ConnectionPool> self, Request& request);
     // Fills `lease` and returns true when a request can proceed at once (the common case, no
     // coroutine frame). Otherwise returns false, after queuing a waiter in `*waiter` if given.
-    bool try_acquire(const std::string& origin, bool tls, Lease& lease,
+    bool try_acquire(std::string_view origin, bool tls, Lease& lease,
                      std::shared_ptr<Waiter>* waiter);
     // try_acquire(), then waits in the queue. The waiter is queued inside this coroutine: a
     // cancelled caller's `co_await` throws before the coroutine starts, and no waiter is left
     // queued for nobody.
-    awaitable<Lease> acquire(const std::string& origin, bool tls,
+    awaitable<Lease> acquire(std::string_view origin, bool tls,
                              std::optional<std::chrono::duration<double>> timeout);
     void release_stream(const std::shared_ptr<Http2Connection>& connection);
     // The remaining helpers run with the lock held.
+    // The origin's entry, made on first use; looked up by a view (no key string per request).
+    Origin& origin_locked(std::string_view key);
+    // Appends to the origin's idle list, reusing a list node freed before (no allocation per
+    // release).
+    std::list<std::shared_ptr<Connection>>::iterator push_idle_locked(
+        Origin& origin, std::shared_ptr<Connection> connection);
     // Gives freed capacity to the longest waiting requests, if any.
     void hand_over_slot_locked();
     // A new connection, counted; `may_be_http2` when it must be waited for by its origin.
@@ -110,11 +117,19 @@ private:
     Limits limits_;
     net::ConnectSettings settings_;
     mutable std::mutex mutex_;
-    std::unordered_map<std::string, Origin> origins_;
-    std::list<std::shared_ptr<Waiter>> waiters_;  // waiting for capacity, oldest first
-    std::size_t connections_ = 0;                 // open or being opened, idle included
-    std::size_t idle_ = 0;                        // idle connections (no request in flight)
-    std::size_t waiting_ = 0;                     // requests waiting, parked ones included
+    // Looked up by std::string_view too (heterogeneous lookup).
+    struct KeyHash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view key) const noexcept {
+            return std::hash<std::string_view>{}(key);
+        }
+    };
+    std::unordered_map<std::string, Origin, KeyHash, std::equal_to<>> origins_;
+    std::list<std::shared_ptr<Connection>> spare_idle_nodes_;  // empty nodes for push_idle_locked
+    std::list<std::shared_ptr<Waiter>> waiters_;               // waiting for capacity, oldest first
+    std::size_t connections_ = 0;  // open or being opened, idle included
+    std::size_t idle_ = 0;         // idle connections (no request in flight)
+    std::size_t waiting_ = 0;      // requests waiting, parked ones included
     bool closed_ = false;
 };
 

@@ -248,6 +248,24 @@ TEST(ByteStreamTest, CloseHandlerNotRunAgainAfterCloseWhenDestroyed) {
     EXPECT_EQ(*calls, 1);
 }
 
+TEST(ByteStreamTest, EmptyStreamsKeepTheirOwnCloseHandlers) {
+    // Empty streams (every request without a body has one) share their state until one is given
+    // a close handler: that one is its own, neither run by nor running for the others.
+    auto calls = std::make_shared<int>(0);
+    AsyncByteStream with_handler;
+    AsyncByteStream other;
+    with_handler.set_close_handler([calls] { ++*calls; });
+    other.close();
+    AsyncByteStream().close();
+    EXPECT_EQ(*calls, 0);
+    EXPECT_EQ(chunks(other), std::vector<Bytes>{});
+    EXPECT_EQ(with_handler.length(), 0u);
+    EXPECT_NE(with_handler.buffer(), nullptr);
+    with_handler.close();
+    EXPECT_EQ(*calls, 1);
+    EXPECT_EQ(chunks(with_handler), std::vector<Bytes>{});
+}
+
 TEST(ByteStreamTest, ReplacingTheCloseHandler) {
     auto first = std::make_shared<int>(0);
     auto second = std::make_shared<int>(0);
