@@ -19,7 +19,9 @@
 #include <openssl/x509v3.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <optional>
@@ -46,6 +48,36 @@ std::size_t as_much_as_possible(const boost::system::error_code& ec, std::size_t
     return ec ? std::size_t(0) : std::size_t(1) << 30;
 }
 
+// One gathered send that never waits (MSG_DONTWAIT, whatever the socket's mode): returns how
+// many bytes the kernel took, 0 when the socket buffer is full. Throws
+// boost::system::system_error with the socket's error, as an Asio write would.
+std::size_t send_now(int fd, std::span<const asio::const_buffer> buffers) {
+    constexpr std::size_t kMaxPieces = 8;  // more are sent by the write that follows
+    std::array<iovec, kMaxPieces> pieces;
+    const std::size_t count = std::min(buffers.size(), kMaxPieces);
+    for (std::size_t i = 0; i < count; ++i)
+        pieces[i] = {const_cast<void*>(buffers[i].data()), buffers[i].size()};
+    msghdr message{};
+    message.msg_iov = pieces.data();
+    message.msg_iovlen = count;
+    ssize_t sent = 0;
+    do {
+        sent = ::sendmsg(fd, &message, MSG_NOSIGNAL | MSG_DONTWAIT);
+    } while (sent < 0 && errno == EINTR);
+    if (sent >= 0) return static_cast<std::size_t>(sent);
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
+    throw boost::system::system_error(errno, boost::system::system_category());
+}
+
+// Drops `sent` bytes from the front of `buffers`.
+void consume(std::span<asio::const_buffer>& buffers, std::size_t sent) {
+    while (!buffers.empty() && sent >= buffers.front().size()) {
+        sent -= buffers.front().size();
+        buffers = buffers.subspan(1);
+    }
+    if (sent > 0) buffers.front() += sent;
+}
+
 // A NetworkStream over an Asio socket: TCP or Unix.
 template <class Stream>
 class AsioStream final : public NetworkStream {
@@ -60,6 +92,10 @@ public:
     }
     awaitable<void> write(std::span<const asio::const_buffer> buffers) override {
         co_await asio::async_write(stream_, buffers, as_much_as_possible, asio::use_awaitable);
+    }
+    bool write_now(std::span<asio::const_buffer>& buffers) override {
+        consume(buffers, send_now(socket().native_handle(), buffers));
+        return buffers.empty();
     }
     void close() noexcept override {
         boost::system::error_code ignored;
@@ -193,17 +229,33 @@ public:
             const char* data = static_cast<const char*>(buffer.data());
             std::size_t left = buffer.size();
             while (left > 0) {
-                const int chunk = static_cast<int>(std::min(left, kWriteSlice));
-                ERR_clear_error();
-                const int r = SSL_write(ssl_, data, chunk);
-                if (r <= 0)
-                    throw boost::system::system_error(failure(SSL_get_error(ssl_, r), false));
-                data += r;
-                left -= static_cast<std::size_t>(r);
+                const std::size_t n = encrypt(data, std::min(left, kWriteSlice));
+                data += n;
+                left -= n;
                 if (pending_.size() >= kWriteSlice) co_await flush();
             }
         }
         co_await flush();
+    }
+    bool write_now(std::span<asio::const_buffer>& buffers) override {
+        // Small writes only, and none while a flush is under way: it owns the socket's writes
+        // (and sends what is added to pending_ meanwhile, in order).
+        if (writing_ || asio::buffer_size(buffers) > kWriteSlice) return false;
+        for (const auto& buffer : buffers) {
+            const char* data = static_cast<const char*>(buffer.data());
+            for (std::size_t left = buffer.size(); left > 0;) {
+                const std::size_t n = encrypt(data, left);
+                data += n;
+                left -= n;
+            }
+        }
+        buffers = {};  // every byte is in a record now: what is not sent is for flush()
+        if (pending_.empty()) return true;
+        const std::array<asio::const_buffer, 1> records{asio::buffer(pending_)};
+        // The records sent leave pending_ at once: a record sent twice is a replay to the
+        // server (bad_record_mac), which then drops the connection.
+        pending_.erase(0, send_now(socket_.native_handle(), records));
+        return pending_.empty();
     }
 
     void close() noexcept override {
@@ -212,9 +264,11 @@ public:
         socket_.close(ignored);
     }
     bool is_readable() const override {
-        // Records already received count: SSL_has_pending (unsolicited bytes, or an alert).
+        // Records already received count: SSL_has_pending (unsolicited bytes, or an alert), and
+        // so does a close_notify or alert that arrived with the end of the last response (read
+        // ahead, handled by read_some()) while the server keeps the socket open for ours.
         return !socket_.is_open() || deferred_end_ || received_begin_ != received_end_ ||
-               SSL_has_pending(ssl_) ||
+               SSL_has_pending(ssl_) || (SSL_get_shutdown(ssl_) & SSL_RECEIVED_SHUTDOWN) != 0 ||
                socket_readable(const_cast<tcp::socket&>(socket_).native_handle());
     }
     std::string alpn_protocol() const override {
@@ -229,6 +283,21 @@ private:
     static constexpr std::size_t kReceiveBatch = 64 * 1024;
     // Plaintext handed to SSL_write at once, and what is collected before a socket write.
     static constexpr std::size_t kWriteSlice = 256 * 1024;
+
+    // Hands up to `size` bytes to OpenSSL, whose records go to pending_; returns how many it took.
+    std::size_t encrypt(const char* data, std::size_t size) {
+        ERR_clear_error();
+        const int r = SSL_write(ssl_, data, static_cast<int>(std::min(size, kWriteSlice)));
+        if (r <= 0) {
+            boost::system::error_code ec = failure(SSL_get_error(ssl_, r), false);
+            // OpenSSL refuses to write once the server's close_notify or alert was read
+            // (SSL_ERROR_ZERO_RETURN, no error of its own): the server closed the connection,
+            // as a socket write's EPIPE says.
+            if (!ec) ec = asio::error::broken_pipe;
+            throw boost::system::system_error(ec);
+        }
+        return static_cast<std::size_t>(r);
+    }
 
     awaitable<void> wait_readable() {
         auto [ec] = co_await socket_.async_wait(tcp::socket::wait_read,

@@ -30,6 +30,14 @@ public:
     virtual awaitable<std::size_t> read_some(boost::asio::mutable_buffer buffer) = 0;
     /// Writes every buffer (gathered: one system call where possible).
     virtual awaitable<void> write(std::span<const boost::asio::const_buffer> buffers) = 0;
+    /// Sends what the stream takes right now, without waiting, and drops it from the front of
+    /// `buffers`. Returns true when all of it went out (and the stream holds nothing back);
+    /// otherwise write() must finish with what is left of `buffers`, maybe nothing. The
+    /// default sends nothing.
+    virtual bool write_now(std::span<boost::asio::const_buffer>& buffers) {
+        (void)buffers;
+        return false;
+    }
     virtual void close() noexcept = 0;
     /// True when the peer closed or sent unsolicited bytes: an idle connection in that state
     /// must not carry another request.

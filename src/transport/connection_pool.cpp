@@ -37,6 +37,7 @@ struct ConnectionPool::Waiter {
     Outcome outcome = Outcome::pending;
     Lease lease;
     bool global = false, parked = false;
+    bool fresh = false;  // takes no connection used before (see try_acquire)
     std::list<std::shared_ptr<Waiter>>::iterator in_pool, in_origin, in_parked;
     std::function<void()> wake;  // completes the awaiting acquire(), posted to its executor
     std::shared_ptr<asio::steady_timer> timer;
@@ -231,7 +232,7 @@ void ConnectionPool::retire_locked(const std::shared_ptr<Http2Connection>& conne
 }
 
 bool ConnectionPool::try_acquire(std::string_view origin_key, bool tls, Lease& lease,
-                                 std::shared_ptr<Waiter>* waiter_out) {
+                                 std::shared_ptr<Waiter>* waiter_out, bool fresh) {
     {
         std::lock_guard lock(mutex_);
         if (closed_) throw std::logic_error("The transport has been closed.");
@@ -246,7 +247,7 @@ bool ConnectionPool::try_acquire(std::string_view origin_key, bool tls, Lease& l
         }
         bool closed_some = false;
         const Clock::time_point now = Clock::now();
-        while (!origin.idle.empty()) {
+        while (!fresh && !origin.idle.empty()) {
             std::shared_ptr<Connection> connection = origin.idle.back();
             // An idle connection the server closed (or expired) is replaced, never written to.
             if (expired_locked(*connection, now) || connection->is_readable()) {
@@ -281,6 +282,7 @@ bool ConnectionPool::try_acquire(std::string_view origin_key, bool tls, Lease& l
         if (!waiter_out) return false;
         auto& waiter = *waiter_out = std::make_shared<Waiter>();
         waiter->origin = std::string(origin_key);
+        waiter->fresh = fresh;
         waiter->in_origin = origin.waiters.insert(origin.waiters.end(), waiter);
         if (origin.connecting_h2 > 0) {
             // A connection to this origin is being opened and may speak HTTP/2: wait for it
@@ -297,10 +299,11 @@ bool ConnectionPool::try_acquire(std::string_view origin_key, bool tls, Lease& l
 }
 
 awaitable<ConnectionPool::Lease> ConnectionPool::acquire(
-    std::string_view origin_key, bool tls, std::optional<std::chrono::duration<double>> timeout) {
+    std::string_view origin_key, bool tls, std::optional<std::chrono::duration<double>> timeout,
+    bool fresh) {
     Lease granted;
     std::shared_ptr<Waiter> waiter;
-    if (try_acquire(origin_key, tls, granted, &waiter)) co_return granted;
+    if (try_acquire(origin_key, tls, granted, &waiter, fresh)) co_return granted;
     auto executor = co_await asio::this_coro::executor;
     auto initiate = [this, w = waiter, timeout, executor](auto handler) {
         auto slot = asio::get_associated_cancellation_slot(handler);
@@ -352,10 +355,13 @@ awaitable<ConnectionPool::Lease> ConnectionPool::acquire(
 
 void ConnectionPool::release(const std::shared_ptr<Http11Connection>& connection, bool reusable) {
     std::lock_guard lock(mutex_);
+    Origin& origin = origin_locked(connection->origin());
+    // Handed to a waiting request at once, it is checked as an idle one is before reuse: the
+    // server may have closed it along with its last response.
+    if (reusable && !origin.waiters.empty() && connection->is_readable()) reusable = false;
     if (reusable && !closed_) {
         connection->idle_since = Clock::now();
-        Origin& origin = origin_locked(connection->origin());
-        if (!origin.waiters.empty()) {
+        if (!origin.waiters.empty() && !origin.waiters.front()->fresh) {
             // Straight to the next request for the same origin.
             Lease lease;
             lease.connection = connection;
@@ -477,10 +483,11 @@ awaitable<Response> ConnectionPool::handle_request_impl(std::shared_ptr<Connecti
     }
     if (tls && !settings_.tls) throw ConnectError("TLS is not configured for this transport.");
 
+    bool fresh = false;  // the retry after a stale connection: on a new one
     for (int attempt = 0;; ++attempt) {
         Lease lease;
-        if (!try_acquire(origin, tls, lease, nullptr))
-            lease = co_await acquire(origin, tls, timeout.pool);
+        if (!try_acquire(origin, tls, lease, nullptr, fresh))
+            lease = co_await acquire(origin, tls, timeout.pool, fresh);
         const bool reused = lease.connection != nullptr || lease.http2 != nullptr;
         std::shared_ptr<Http11Connection> connection = std::move(lease.connection);
         std::shared_ptr<Http2Connection> http2 = std::move(lease.http2);
@@ -547,14 +554,17 @@ awaitable<Response> ConnectionPool::handle_request_impl(std::shared_ptr<Connecti
             co_return response;
         } catch (const TransportError& error) {
             release(connection, false);
-            // A reused connection the server closed as we wrote to it: nothing was processed,
-            // so the request goes again on a fresh connection (once, if its body can replay).
+            // A reused connection the server closed before it answered (a write that failed, or
+            // the end of the stream before a byte of response): nothing was processed, so the
+            // request goes again on a new connection (once, if its body can replay). Not on
+            // another idle one: what closed this one may well have closed them too.
             const bool stale = reused && attempt == 0 && connection->received_nothing() &&
                                request.stream().is_replayable() &&
                                (dynamic_cast<const ReadError*>(&error) ||
                                 dynamic_cast<const WriteError*>(&error) ||
                                 dynamic_cast<const RemoteProtocolError*>(&error));
             if (!stale) throw;
+            fresh = true;
         } catch (...) {
             release(connection, false);
             throw;

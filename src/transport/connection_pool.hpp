@@ -75,13 +75,15 @@ private:
     awaitable<Response> handle_request_impl(std::shared_ptr<ConnectionPool> self, Request& request);
     // Fills `lease` and returns true when a request can proceed at once (the common case, no
     // coroutine frame). Otherwise returns false, after queuing a waiter in `*waiter` if given.
+    // `fresh`: never a connection used before (idle, or handed over by release()), for the
+    // retry of a request a stale connection failed; an HTTP/2 stream is fine.
     bool try_acquire(std::string_view origin, bool tls, Lease& lease,
-                     std::shared_ptr<Waiter>* waiter);
+                     std::shared_ptr<Waiter>* waiter, bool fresh = false);
     // try_acquire(), then waits in the queue. The waiter is queued inside this coroutine: a
     // cancelled caller's `co_await` throws before the coroutine starts, and no waiter is left
     // queued for nobody.
     awaitable<Lease> acquire(std::string_view origin, bool tls,
-                             std::optional<std::chrono::duration<double>> timeout);
+                             std::optional<std::chrono::duration<double>> timeout, bool fresh);
     void release_stream(const std::shared_ptr<Http2Connection>& connection);
     // The remaining helpers run with the lock held.
     // The origin's entry, made on first use; looked up by a view (no key string per request).

@@ -173,7 +173,12 @@ void Http11Connection::serialize_head(const Request& request) {
 
 void Http11Connection::throw_write_failure(const boost::system::system_error& e) {
     if (deadline_->finish()) throw WriteTimeout("Timed out while sending data to the host.");
-    throw WriteError(e.code().message());
+    const boost::system::error_code& code = e.code();
+    // EPIPE, ECONNRESET (or a TLS session the server ended): the request met a closed connection.
+    if (code == asio::error::broken_pipe || code == asio::error::connection_reset ||
+        code == asio::error::eof || code == asio::error::not_connected)
+        throw WriteError("Server disconnected while the request was sent: " + code.message());
+    throw WriteError(code.message());
 }
 
 void Http11Connection::check_write_deadline() {
@@ -224,13 +229,24 @@ awaitable<Response> Http11Connection::handle_request(Request& request, const Tim
             // gathered write.
             serialize_head(request);
             std::array<asio::const_buffer, 2> buffers{asio::buffer(head_), asio::buffer(*content)};
-            deadline_->start(phase(timeout.write));
+            std::span<asio::const_buffer> rest(buffers);
+            // Usually the socket takes it all at once: no composed write (and its trip through
+            // the scheduler) and nothing to time. Only what is left waits, under the timeout.
+            bool sent = false;
             try {
-                co_await stream_->write(buffers);
+                sent = stream_->write_now(rest);
             } catch (const boost::system::system_error& e) {
                 throw_write_failure(e);
             }
-            check_write_deadline();
+            if (!sent) {
+                deadline_->start(phase(timeout.write));
+                try {
+                    co_await stream_->write(rest);
+                } catch (const boost::system::system_error& e) {
+                    throw_write_failure(e);
+                }
+                check_write_deadline();
+            }
         } else {
             co_await write_streamed_request(request, timeout);
         }

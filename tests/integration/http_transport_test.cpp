@@ -242,6 +242,27 @@ TEST_F(HttpTransport, ReplacesAnIdleConnectionTheServerClosed) {
     EXPECT_EQ(server.connections_accepted(), 2u);
 }
 
+TEST_F(HttpTransport, ARequestAStaleConnectionDroppedGoesAgainOnANewOne) {
+    // Two idle connections the server will drop unanswered (as after a restart it has not told
+    // us about): the request that meets one is sent again once, on a new connection rather than
+    // on the other stale one.
+    auto task = [&]() -> httpx::awaitable<std::string> {
+        auto executor = co_await asio::this_coro::executor;
+        auto a =
+            asio::co_spawn(executor, client->get(url("/misbehave/drop_next")), asio::use_future);
+        auto b =
+            asio::co_spawn(executor, client->get(url("/misbehave/drop_next")), asio::use_future);
+        EXPECT_EQ((co_await httpx::test::await_future(a)).status_code(), 200);
+        EXPECT_EQ((co_await httpx::test::await_future(b)).status_code(), 200);
+        EXPECT_EQ(transport->pool_stats().idle, 2u);
+        httpx::Response r = co_await client->get(url("/"));
+        co_return r.text();
+    };
+    EXPECT_EQ(run(task()), "Hello, world!");
+    EXPECT_EQ(server.connections_accepted(), 3u);
+    EXPECT_EQ(transport->pool_stats().idle, 2u);  // the new one, and the other stale one
+}
+
 TEST_F(HttpTransport, ReadTimeoutOnAStalledServer) {
     make_client({}, httpx::Timeout(10s, {.read = 200ms}));
     auto start = std::chrono::steady_clock::now();
@@ -554,6 +575,62 @@ TEST_F(Tls, ClientCertificatesForMutualTls) {
     client_options.transport = std::make_shared<httpx::AsyncHTTPTransport>(options);
     httpx::AsyncClient client(client_options);
     EXPECT_EQ(run_on(io, client.get(url)).text(), "Hello, world!");
+}
+
+TEST_F(Tls, AConnectionClosedWithItsLastResponseIsNotReused) {
+    // The answer and the server's close_notify arrive in one segment: the client takes both in
+    // one read, and the server keeps the socket open for our close_notify. The streamed upload
+    // that follows cannot be sent again: it must go on a new connection at once.
+    auto server = serve(certs.server_cert, certs.server_key);
+    const std::string base = "https://localhost:" + std::to_string(server->port());
+    asio::io_context io;
+    httpx::HTTPTransportOptions options;
+    options.verify = certs.ca_cert;
+    httpx::ClientOptions client_options;
+    client_options.transport = std::make_shared<httpx::AsyncHTTPTransport>(options);
+    httpx::AsyncClient client(client_options);
+    auto task = [&]() -> httpx::awaitable<void> {
+        httpx::Response closing =
+            co_await client.get(base + "/misbehave/close_idle_in_one_segment");
+        EXPECT_EQ(closing.text(), "Hello, world!");
+        httpx::RequestOptions streamed;
+        streamed.content = httpx::AsyncByteStream(upload_chunks(3));
+        httpx::Response upload = co_await client.post(base + "/upload", streamed);
+        EXPECT_EQ(upload.json()["bytes"], 3000);
+    };
+    run_on(io, task());
+    EXPECT_EQ(server->connections_accepted(), 2u);
+}
+
+TEST_F(Tls, AConnectionClosedWithItsLastResponseIsNotHandedToAWaitingRequest) {
+    // As above, with one connection allowed: the upload waits for it meanwhile, and gets a new
+    // connection instead of the one the server closed.
+    auto server = serve(certs.server_cert, certs.server_key);
+    const std::string base = "https://localhost:" + std::to_string(server->port());
+    asio::io_context io;
+    httpx::HTTPTransportOptions options;
+    options.verify = certs.ca_cert;
+    options.limits.max_connections = 1;
+    auto transport = std::make_shared<httpx::AsyncHTTPTransport>(options);
+    httpx::ClientOptions client_options;
+    client_options.transport = transport;
+    httpx::AsyncClient client(client_options);
+    auto upload = [&]() -> httpx::awaitable<httpx::Response> {
+        httpx::RequestOptions streamed;
+        streamed.content = httpx::AsyncByteStream(upload_chunks(3));
+        co_return co_await client.post(base + "/upload", streamed);
+    };
+    auto task = [&]() -> httpx::awaitable<void> {
+        auto executor = co_await asio::this_coro::executor;
+        auto closing = asio::co_spawn(
+            executor, client.get(base + "/misbehave/close_idle_in_one_segment"), asio::use_future);
+        auto waiting = asio::co_spawn(executor, upload(), asio::use_future);
+        EXPECT_EQ((co_await httpx::test::await_future(closing)).text(), "Hello, world!");
+        EXPECT_EQ((co_await httpx::test::await_future(waiting)).json()["bytes"], 3000);
+    };
+    run_on(io, task());
+    EXPECT_EQ(server->connections_accepted(), 2u);
+    EXPECT_EQ(transport->pool_stats().waiting, 0u);
 }
 
 TEST_F(Tls, VerifyFalseAcceptsAnyCertificate) {

@@ -160,6 +160,10 @@ public:
     // Bytes read but not consumed yet: pipelined requests, or the bytes that chose the protocol.
     boost::beast::flat_buffer& input() { return input_; }
 
+    // HTTP/1.1: the next request read on this connection is dropped unanswered (the connection
+    // closes), as by a server that closed it while idle without the client noticing in time.
+    bool drop_next_request = false;
+
 private:
     detail::ServerState& server_;
     std::uint64_t id_;

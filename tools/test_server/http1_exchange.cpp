@@ -294,6 +294,10 @@ awaitable<void> serve_http1(Connection& connection) {
             co_return;
         }
         if (!got_request) co_return;
+        if (connection.drop_next_request) {
+            connection.close();
+            co_return;
+        }
         server.count_request(connection.id());
         After after = After::close;
         try {

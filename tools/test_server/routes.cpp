@@ -2,7 +2,10 @@
 
 #include "gzip_bomb.hpp"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/evp.h>
+#include <sys/socket.h>
 #include <zlib.h>
 
 #include <boost/asio/use_awaitable.hpp>
@@ -419,9 +422,20 @@ awaitable<After> handle_misbehave(Exchange& ex, std::string_view what) {
         }
         co_return After::close;
     }
-    if (what == "close_idle") {
+    if (what == "close_idle" || what == "close_idle_in_one_segment") {
+        if (what == "close_idle_in_one_segment") {
+            // Corked: the kernel holds the answer, and the close_notify (or FIN) that follows,
+            // until the cork's 200 ms run out, then sends them in one segment.
+            int on = 1;
+            ::setsockopt(connection.socket().native_handle(), IPPROTO_TCP, TCP_CORK, &on,
+                         sizeof on);
+        }
         co_await respond_text(ex, 200, kHello);
         co_return After::close;
+    }
+    if (what == "drop_next") {
+        connection.drop_next_request = !ex.http2();
+        co_return co_await respond_text(ex, 200, kHello);
     }
     const std::optional<After> hostile = co_await handle_hostile(ex, what);
     if (hostile) co_return *hostile;

@@ -58,6 +58,11 @@ struct ServerState;
 //   /misbehave/garbage       sends "NOT HTTP\r\n\r\n", closes
 //   /misbehave/bad_chunk     chunked body with an invalid chunk size, closes
 //   /misbehave/close_idle    answers normally (keep-alive), then closes the connection at once
+//   /misbehave/close_idle_in_one_segment  as close_idle, with the answer and what closes the
+//                            connection (TLS close_notify, or the FIN) held back (TCP_CORK) and
+//                            sent together 200 ms later: the client reads them in one go
+//   /misbehave/drop_next     answers normally (keep-alive); the next request on the connection
+//                            is read, not answered, and the connection closes (HTTP/1.1 only)
 //   /misbehave/headers_only_then_close  Content-Length: 100 head, no body, closes
 //   Hostile servers (limits):
 //   /misbehave/huge_head     a 128 KiB header section (the client allows 100 KiB)
@@ -93,8 +98,8 @@ struct ServerState;
 // Over HTTP/2 the HTTP/1.1 misbehaviours become: reset: TCP RST; stall: never answers; truncate
 // and headers_only_then_close: HEADERS with content-length: 100 (and 50 bytes), then the TCP
 // connection closes; lie_length: content-length: 10, 20 bytes, END_STREAM; garbage: those bytes
-// amid the frames, then close; bad_chunk: a DATA frame on stream 0, then close; close_idle and
-// /headers/close: the answer, then GOAWAY(NO_ERROR) and close; /http10: a normal 200.
+// amid the frames, then close; bad_chunk: a DATA frame on stream 0, then close; close_idle (both)
+// and /headers/close: the answer, then GOAWAY(NO_ERROR) and close; /http10: a normal 200.
 // Anything else: 404.
 class TestServer {
 public:
