@@ -24,6 +24,7 @@
 #include <cstring>
 #include <new>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -305,14 +306,19 @@ public:
         httpx::Timeout timeout;
         if (auto it = request.extensions().find("timeout"); it != request.extensions().end())
             if (auto* t = std::any_cast<httpx::Timeout>(&it->second)) timeout = *t;
-        httpx::Response response = co_await connection_->handle_request(request, timeout, owner_);
+        httpx::transport::Http11Connection::Lease lease(owner_);
+        httpx::Response response =
+            co_await connection_->handle_request(request, timeout, std::move(lease));
         co_return response;
     }
 
 private:
     // Keeps the one connection (a pool would put it back in its idle list).
     struct NoPool final : httpx::transport::Http11Connection::Owner {
-        void release(const std::shared_ptr<httpx::transport::Http11Connection>&, bool) override {}
+        void release(httpx::transport::Http11Connection&, bool) override {}
+        httpx::awaitable<httpx::Response> send_again(httpx::Request&) override {
+            throw std::logic_error("not leased");  // this transport holds its connection
+        }
     };
     std::shared_ptr<httpx::transport::Http11Connection> connection_;
     std::shared_ptr<NoPool> owner_ = std::make_shared<NoPool>();

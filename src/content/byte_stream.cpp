@@ -16,10 +16,18 @@ struct AsyncByteStream::State {
     OpenFn open;                  // replayable
     std::optional<std::uint64_t> length;
     std::function<void()> on_close;
+    // A transport's close hook (from_non_empty_chunks): called with its owner, if still alive.
+    void (*hook)(void* owner, std::uint64_t word) = nullptr;
+    std::weak_ptr<void> hook_owner;
+    std::uint64_t hook_word = 0;
 
     void close() {
         // Tested first: the shared empty state (below) is read by many threads, written by none.
         if (on_close) std::exchange(on_close, nullptr)();
+        if (hook) {
+            if (auto owner = hook_owner.lock())
+                std::exchange(hook, nullptr)(owner.get(), hook_word);
+        }
     }
     ~State() { close(); }
 };
@@ -113,6 +121,16 @@ AsyncByteStream detail::ByteStreamAccess::from_non_empty_chunks(
     AsyncIterator<Bytes> chunks, std::optional<std::uint64_t> length) {
     AsyncByteStream stream(std::move(chunks), length);
     stream.state_->never_empty = true;
+    return stream;
+}
+
+AsyncByteStream detail::ByteStreamAccess::from_non_empty_chunks(
+    AsyncIterator<Bytes> chunks, std::optional<std::uint64_t> length, std::weak_ptr<void> owner,
+    void (*on_close)(void* owner, std::uint64_t word), std::uint64_t word) {
+    AsyncByteStream stream = from_non_empty_chunks(std::move(chunks), length);
+    stream.state_->hook = on_close;
+    stream.state_->hook_owner = std::move(owner);
+    stream.state_->hook_word = word;
     return stream;
 }
 

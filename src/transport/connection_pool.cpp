@@ -232,12 +232,17 @@ void ConnectionPool::retire_locked(const std::shared_ptr<Http2Connection>& conne
 }
 
 bool ConnectionPool::try_acquire(std::string_view origin_key, bool tls, Lease& lease,
-                                 std::shared_ptr<Waiter>* waiter_out, bool fresh) {
+                                 std::shared_ptr<Waiter>* waiter_out, bool fresh,
+                                 bool idle_http11_only) {
     {
         std::lock_guard lock(mutex_);
-        if (closed_) throw std::logic_error("The transport has been closed.");
+        if (closed_) {
+            if (idle_http11_only) return false;
+            throw std::logic_error("The transport has been closed.");
+        }
         Origin& origin = origin_locked(origin_key);
         origin.tls = tls;
+        if (idle_http11_only && !origin.available.empty()) return false;
         if (!origin.available.empty()) {
             std::shared_ptr<Http2Connection> connection = origin.available.front();
             take_stream_locked(origin, connection);
@@ -261,6 +266,7 @@ bool ConnectionPool::try_acquire(std::string_view origin_key, bool tls, Lease& l
                 closed_some = true;
                 continue;
             }
+            if (idle_http11_only && connection->is_http2()) break;
             if (connection->is_http2()) {
                 lease.http2 = std::static_pointer_cast<Http2Connection>(connection);
                 take_stream_locked(origin, lease.http2);
@@ -272,6 +278,7 @@ bool ConnectionPool::try_acquire(std::string_view origin_key, bool tls, Lease& l
             return true;
         }
         if (closed_some) hand_over_slot_locked();
+        if (idle_http11_only) return false;
         if (origin.connecting_h2 == 0 && waiters_.empty()) {
             bool has_capacity = !limits_.max_connections || connections_ < *limits_.max_connections;
             if (has_capacity || evict_idle_locked()) {
@@ -353,23 +360,23 @@ awaitable<ConnectionPool::Lease> ConnectionPool::acquire(
     }
 }
 
-void ConnectionPool::release(const std::shared_ptr<Http11Connection>& connection, bool reusable) {
+void ConnectionPool::release(Http11Connection& connection, bool reusable) {
     std::lock_guard lock(mutex_);
-    Origin& origin = origin_locked(connection->origin());
+    Origin& origin = origin_locked(connection.origin());
     // Handed to a waiting request at once, it is checked as an idle one is before reuse: the
     // server may have closed it along with its last response.
-    if (reusable && !origin.waiters.empty() && connection->is_readable()) reusable = false;
+    if (reusable && !origin.waiters.empty() && connection.is_readable()) reusable = false;
     if (reusable && !closed_) {
-        connection->idle_since = Clock::now();
+        connection.idle_since = Clock::now();
         if (!origin.waiters.empty() && !origin.waiters.front()->fresh) {
             // Straight to the next request for the same origin.
             Lease lease;
-            lease.connection = connection;
+            lease.connection = connection.shared_from_this();
             grant_locked(origin.waiters.front(), std::move(lease));
             return;
         }
         if (waiters_.empty()) {
-            push_idle_locked(origin, connection);
+            push_idle_locked(origin, connection.shared_from_this());
             ++idle_;
             if (limits_.max_keepalive_connections && idle_ > *limits_.max_keepalive_connections)
                 evict_idle_locked();
@@ -377,7 +384,7 @@ void ConnectionPool::release(const std::shared_ptr<Http11Connection>& connection
         }
         // Others wait for capacity: this connection makes room for them.
     }
-    connection->close();
+    connection.close();
     --connections_;
     hand_over_slot_locked();
 }
@@ -442,49 +449,94 @@ void ConnectionPool::on_http2_unusable(const std::shared_ptr<Http2Connection>& c
     }
 }
 
-awaitable<Response> ConnectionPool::handle_request_impl(std::shared_ptr<ConnectionPool> self,
-                                                        Request& request) {
-    const URL& url = request.url();
+std::optional<ConnectionPool::Target> ConnectionPool::target_of(const URL& url,
+                                                                std::span<char, 64> buffer,
+                                                                std::string& long_key) {
     const std::string& scheme = url.scheme();
-    if (scheme != "http" && scheme != "https") {
-        throw UnsupportedProtocol(
-            scheme.empty() ? "Request URL is missing an 'http://' or 'https://' protocol."
-                           : "Request URL has an unsupported protocol '" + scheme + "://'.");
+    if (scheme != "http" && scheme != "https") return std::nullopt;
+    const std::string& host = url.raw_host();
+    if (host.empty()) return std::nullopt;
+    Target target;
+    target.tls = scheme == "https";
+    target.port = *detail::port_or_default(url);  // http or https: always known
+    // The pool's key, built in the caller's buffer when it is short (no allocation: it is
+    // built for every request).
+    char digits[16];
+    const auto digits_end = std::to_chars(digits, digits + sizeof digits, target.port).ptr;
+    const std::size_t digit_count = static_cast<std::size_t>(digits_end - digits);
+    const std::size_t size = scheme.size() + 3 + host.size() + 1 + digit_count;
+    char* out = buffer.data();
+    if (size > buffer.size()) {
+        long_key.resize(size);
+        out = long_key.data();
     }
-    if (url.raw_host().empty()) throw UnsupportedProtocol("Request URL is missing a host.");
-    const bool tls = scheme == "https";
-    const int port = *detail::port_or_default(url);  // http or https: always known
-    // The pool's key, "scheme://host:port", built in the frame when it is short (no
-    // allocation: it is built for every request).
+    char* end = std::copy(scheme.begin(), scheme.end(), out);
+    end = std::copy_n("://", 3, end);
+    end = std::copy(host.begin(), host.end(), end);
+    *end++ = ':';
+    std::copy(digits, digits_end, end);
+    target.origin = std::string_view(out, size);
+    return target;
+}
+
+namespace {
+
+Timeout timeout_of(const Request& request) {
+    if (auto it = request.extensions().find("timeout"); it != request.extensions().end()) {
+        if (auto* t = std::any_cast<Timeout>(&it->second)) return *t;
+    }
+    return {};
+}
+
+}  // namespace
+
+awaitable<Response> ConnectionPool::handle_request(std::shared_ptr<ConnectionPool> self,
+                                                   Request& request) {
+    ConnectionPool& pool = *self;
+    // The common case, an idle HTTP/1.1 connection, needs no coroutine of the pool's: the
+    // connection's exchange gives it back on failure, and has a request that met a stale
+    // connection sent again (send_again). Anything else goes the general way.
     char key_buffer[64];
     std::string long_key;
-    std::string_view origin;
-    {
-        const std::string& host = url.raw_host();
-        char digits[16];
-        const auto digits_end = std::to_chars(digits, digits + sizeof digits, port).ptr;
-        const std::size_t digit_count = static_cast<std::size_t>(digits_end - digits);
-        const std::size_t size = scheme.size() + 3 + host.size() + 1 + digit_count;
-        char* out = key_buffer;
-        if (size > sizeof key_buffer) {
-            long_key.resize(size);
-            out = long_key.data();
+    if (auto target = target_of(request.url(), key_buffer, long_key);
+        target && (!target->tls || pool.settings_.tls)) {
+        Lease lease;
+        if (pool.try_acquire(target->origin, target->tls, lease, nullptr, false, true)) {
+            Http11Connection& connection = *lease.connection;
+            Http11Connection::Lease leased(std::move(self), std::move(lease.connection));
+            return connection.handle_request(request, timeout_of(request), std::move(leased));
         }
-        char* end = std::copy(scheme.begin(), scheme.end(), out);
-        end = std::copy_n("://", 3, end);
-        end = std::copy(host.begin(), host.end(), end);
-        *end++ = ':';
-        std::copy(digits, digits_end, end);
-        origin = std::string_view(out, size);
     }
-    Timeout timeout;
-    if (auto it = request.extensions().find("timeout"); it != request.extensions().end()) {
-        if (auto* t = std::any_cast<Timeout>(&it->second)) timeout = *t;
+    return pool.handle_request_impl(std::move(self), request, false);
+}
+
+awaitable<Response> ConnectionPool::send_again(Request& request) {
+    return handle_request_impl(shared_from_this(), request, true);
+}
+
+awaitable<Response> ConnectionPool::handle_request_impl(std::shared_ptr<ConnectionPool> self,
+                                                        Request& request, bool fresh) {
+    const URL& url = request.url();
+    char key_buffer[64];
+    std::string long_key;
+    const std::optional<Target> target = target_of(url, key_buffer, long_key);
+    if (!target) {
+        const std::string& scheme = url.scheme();
+        if (scheme != "http" && scheme != "https") {
+            throw UnsupportedProtocol(
+                scheme.empty() ? "Request URL is missing an 'http://' or 'https://' protocol."
+                               : "Request URL has an unsupported protocol '" + scheme + "://'.");
+        }
+        throw UnsupportedProtocol("Request URL is missing a host.");
     }
+    const bool tls = target->tls;
+    const int port = target->port;
+    const std::string_view origin = target->origin;
+    const Timeout timeout = timeout_of(request);
     if (tls && !settings_.tls) throw ConnectError("TLS is not configured for this transport.");
 
-    bool fresh = false;  // the retry after a stale connection: on a new one
-    for (int attempt = 0;; ++attempt) {
+    // After a stale connection (fresh): this is the request's second attempt.
+    for (int attempt = fresh ? 1 : 0;; ++attempt) {
         Lease lease;
         if (!try_acquire(origin, tls, lease, nullptr, fresh))
             lease = co_await acquire(origin, tls, timeout.pool, fresh);
@@ -550,23 +602,20 @@ awaitable<Response> ConnectionPool::handle_request_impl(std::shared_ptr<Connecti
             continue;
         }
         try {
-            Response response = co_await connection->handle_request(request, timeout, self);
+            Http11Connection::Lease lease_back(self);  // named: no temporary in a co_await
+            Response response =
+                co_await connection->handle_request(request, timeout, std::move(lease_back));
             co_return response;
         } catch (const TransportError& error) {
-            release(connection, false);
-            // A reused connection the server closed before it answered (a write that failed, or
-            // the end of the stream before a byte of response): nothing was processed, so the
-            // request goes again on a new connection (once, if its body can replay). Not on
-            // another idle one: what closed this one may well have closed them too.
-            const bool stale = reused && attempt == 0 && connection->received_nothing() &&
-                               request.stream().is_replayable() &&
-                               (dynamic_cast<const ReadError*>(&error) ||
-                                dynamic_cast<const WriteError*>(&error) ||
-                                dynamic_cast<const RemoteProtocolError*>(&error));
+            release(*connection, false);
+            // A reused connection the server closed before it answered: nothing was processed,
+            // so the request goes again on a new connection (once, if its body can replay). Not
+            // on another idle one: what closed this one may well have closed them too.
+            const bool stale = reused && attempt == 0 && connection->failed_stale(request, error);
             if (!stale) throw;
             fresh = true;
         } catch (...) {
-            release(connection, false);
+            release(*connection, false);
             throw;
         }
     }

@@ -14,6 +14,8 @@
 #include <list>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -30,10 +32,7 @@ public:
     /// Sends `request` on a pooled connection (opening one when needed). `self` is this pool:
     /// the exchange keeps it alive (the transport need not wrap the call in a coroutine).
     static awaitable<Response> handle_request(std::shared_ptr<ConnectionPool> self,
-                                              Request& request) {
-        ConnectionPool& pool = *self;
-        return pool.handle_request_impl(std::move(self), request);
-    }
+                                              Request& request);
     /// Closes every idle connection and refuses new requests; active ones close when released.
     void close();
     AsyncHTTPTransport::PoolStats stats() const;
@@ -43,7 +42,8 @@ public:
     }
 
     /// An HTTP/1.1 exchange is over: the connection goes back to the pool (or is closed).
-    void release(const std::shared_ptr<Http11Connection>& connection, bool reusable) override;
+    void release(Http11Connection& connection, bool reusable) override;
+    awaitable<Response> send_again(Request& request) override;
     void on_http2_settings(const std::shared_ptr<Http2Connection>& connection,
                            std::uint32_t max_streams) override;
     void on_http2_unusable(const std::shared_ptr<Http2Connection>& connection) override;
@@ -72,13 +72,27 @@ private:
         std::size_t connecting_h2 = 0;
     };
 
-    awaitable<Response> handle_request_impl(std::shared_ptr<ConnectionPool> self, Request& request);
+    // `fresh`: the request failed on a stale connection, it goes on a new one.
+    awaitable<Response> handle_request_impl(std::shared_ptr<ConnectionPool> self, Request& request,
+                                            bool fresh);
+    // Where a request goes: its origin's key ("scheme://host:port", built in `buffer`, or in
+    // `long_key` when longer), its port and scheme. Nullopt for a URL the pool does not serve.
+    struct Target {
+        std::string_view origin;
+        int port = 0;
+        bool tls = false;
+    };
+    static std::optional<Target> target_of(const URL& url, std::span<char, 64> buffer,
+                                           std::string& long_key);
     // Fills `lease` and returns true when a request can proceed at once (the common case, no
     // coroutine frame). Otherwise returns false, after queuing a waiter in `*waiter` if given.
     // `fresh`: never a connection used before (idle, or handed over by release()), for the
     // retry of a request a stale connection failed; an HTTP/2 stream is fine.
+    // `idle_http11_only`: nothing but an idle HTTP/1.1 connection (handle_request's fast path;
+    // false when the pool is closed rather than an exception).
     bool try_acquire(std::string_view origin, bool tls, Lease& lease,
-                     std::shared_ptr<Waiter>* waiter, bool fresh = false);
+                     std::shared_ptr<Waiter>* waiter, bool fresh = false,
+                     bool idle_http11_only = false);
     // try_acquire(), then waits in the queue. The waiter is queued inside this coroutine: a
     // cancelled caller's `co_await` throws before the coroutine starts, and no waiter is left
     // queued for nobody.

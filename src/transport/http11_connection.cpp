@@ -35,130 +35,15 @@ std::optional<net::StreamDeadline::Duration> phase(const std::optional<Timeout::
 
 }  // namespace
 
-// The state of one request/response exchange, shared by the body iterator and the close
-// handler of the response's stream.
-struct Http11Connection::Exchange {
-    std::shared_ptr<Http11Connection> connection;
-    protocol::ResponseParser& parser;  // the connection's, reset for this exchange
-    std::optional<net::StreamDeadline::Duration> read_timeout;
-    std::shared_ptr<Owner> owner;  // set once the head is read: told when the exchange ends
-    bool finished = false;
-    std::size_t body_read_size = kReadSize;  // of the next read_body_directly()
-
-    Exchange(std::shared_ptr<Http11Connection> c, std::string_view method,
-             std::optional<net::StreamDeadline::Duration> timeout)
-        : connection(std::move(c)), parser(connection->parser_), read_timeout(timeout) {
-        parser.reset(method);
-    }
-
-    void finish(bool reusable) {
-        if (finished) return;
-        finished = true;
-        // Bytes beyond the response on an idle connection mean a confused server: don't reuse.
-        if (reusable && connection->begin_ != connection->end_) reusable = false;
-        connection->deadline_->idle();
-        if (!reusable) connection->close();
-        if (auto o = std::move(owner)) o->release(connection, reusable);
-    }
-    ~Exchange() { finish(false); }
-
-    // One read from the socket under the read timeout; 0 at the end of the stream.
-    awaitable<std::size_t> read_some(asio::mutable_buffer buffer) {
-        Http11Connection& c = *connection;
-        std::size_t n = 0;
-        c.deadline_->start(read_timeout);
-        try {
-            n = co_await c.stream_->read_some(buffer);
-        } catch (const boost::system::system_error& e) {
-            if (c.deadline_->finish())
-                throw ReadTimeout("Timed out while receiving data from the host.");
-            throw ReadError(e.code().message());
-        }
-        // The timer closes the stream from whichever thread it runs on: a read may then end
-        // "normally" (0 bytes: the shutdown looks like EOF) just as it would have been aborted.
-        if (c.deadline_->finish())
-            throw ReadTimeout("Timed out while receiving data from the host.");
-        co_return n;
-    }
-
-    // Feeds buffered bytes to the parser; reads more from the socket when it needs them.
-    awaitable<void> receive_more() {
-        Http11Connection& c = *connection;
-        if (c.begin_ != c.end_) {
-            std::size_t used =
-                parser.feed(std::string_view(c.buffer_).substr(c.begin_, c.end_ - c.begin_));
-            c.begin_ += used;
-            if (used > 0) co_return;
-        }
-        // Make room: move what is left to the front and keep at least kReadSize free.
-        // (The buffer never shrinks: resizing it back would zero-fill it on every read.)
-        if (c.begin_ > 0) {
-            std::memmove(c.buffer_.data(), c.buffer_.data() + c.begin_, c.end_ - c.begin_);
-            c.end_ -= c.begin_;
-            c.begin_ = 0;
-        }
-        if (c.buffer_.size() < c.end_ + kReadSize) c.buffer_.resize(c.end_ + kReadSize);
-        const std::size_t n =
-            co_await read_some(asio::buffer(c.buffer_.data() + c.end_, c.buffer_.size() - c.end_));
-        if (n == 0) {
-            parser.feed_eof();
-            co_return;
-        }
-        c.received_nothing_ = false;
-        c.end_ += n;
-    }
-
-    // Reads body bytes (at most `left`, none buffered) into a chunk of their own, which the
-    // parser hands back through take_body(): no copy in user space.
-    awaitable<void> read_body_directly(std::uint64_t left) {
-        Bytes chunk;
-        chunk.resize(static_cast<std::size_t>(std::min<std::uint64_t>(left, body_read_size)));
-        const std::size_t n = co_await read_some(asio::buffer(chunk));
-        if (n == 0) {
-            parser.feed_eof();
-            co_return;
-        }
-        connection->received_nothing_ = false;
-        if (n == chunk.size()) {
-            body_read_size = std::min(body_read_size * 2, kMaxBodyRead);
-        } else if (n < chunk.size() / 2) {
-            body_read_size = std::max(body_read_size / 2, kMinBodyRead);
-        }
-        chunk.resize(n);
-        // A chunk the caller keeps should not hold much more memory than bytes.
-        if (n < chunk.capacity() / 2) chunk.shrink_to_fit();
-        parser.feed_body(std::move(chunk));
-    }
-
-    static awaitable<std::optional<Bytes>> next_chunk(std::shared_ptr<Exchange> self) {
-        for (;;) {
-            // Once finished, the connection and its parser may carry the next exchange.
-            if (self->finished) co_return std::nullopt;
-            Bytes body = self->parser.take_body();
-            if (!body.empty()) co_return body;
-            if (self->parser.message_done()) {
-                self->finish(self->parser.message_done() && self->parser.keep_alive());
-                co_return std::nullopt;
-            }
-            try {
-                const Http11Connection& c = *self->connection;
-                const std::uint64_t left = self->parser.identity_body_left();
-                if (left > 0 && c.begin_ == c.end_)
-                    co_await self->read_body_directly(left);
-                else
-                    co_await self->receive_more();
-            } catch (...) {
-                self->finish(false);
-                throw;
-            }
-        }
-    }
-};
-
 Http11Connection::Http11Connection(std::unique_ptr<net::NetworkStream> stream, std::string origin)
     : stream_(std::move(stream)), origin_(std::move(origin)) {}
 
 Http11Connection::~Http11Connection() {
+    // The last holder of an unfinished exchange dropped it (a body iterator given up half-way):
+    // the owner still counts the connection.
+    if (active_id_.load(std::memory_order_relaxed) != 0) {
+        if (auto o = std::move(owner_)) o->release(*this, false);
+    }
     stream_->close();
 }
 
@@ -219,67 +104,226 @@ awaitable<void> Http11Connection::write_streamed_request(Request& request, const
     }
 }
 
-awaitable<Response> Http11Connection::handle_request(Request& request, const Timeout& timeout,
-                                                     std::shared_ptr<Owner> owner) {
-    received_nothing_ = true;
-    if (!deadline_) deadline_.emplace(co_await asio::this_coro::executor, *stream_);
+bool Http11Connection::write_now(const Request& request, const Bytes& content) {
+    serialize_head(request);
+    request_buffers_ = {asio::buffer(head_), asio::buffer(content)};
+    unsent_ = request_buffers_;
     try {
-        if (const Bytes* content = request.stream().buffer()) {
-            // The common case inline (no coroutine frame for the write): head and body in one
-            // gathered write.
-            serialize_head(request);
-            std::array<asio::const_buffer, 2> buffers{asio::buffer(head_), asio::buffer(*content)};
-            std::span<asio::const_buffer> rest(buffers);
-            // Usually the socket takes it all at once: no composed write (and its trip through
-            // the scheduler) and nothing to time. Only what is left waits, under the timeout.
-            bool sent = false;
-            try {
-                sent = stream_->write_now(rest);
-            } catch (const boost::system::system_error& e) {
-                throw_write_failure(e);
-            }
-            if (!sent) {
-                deadline_->start(phase(timeout.write));
-                try {
-                    co_await stream_->write(rest);
-                } catch (const boost::system::system_error& e) {
-                    throw_write_failure(e);
-                }
-                check_write_deadline();
-            }
-        } else {
-            co_await write_streamed_request(request, timeout);
+        return stream_->write_now(unsent_);
+    } catch (const boost::system::system_error& e) {
+        throw_write_failure(e);
+    }
+}
+
+bool Http11Connection::feed_buffered() {
+    if (begin_ == end_) return false;
+    const std::size_t used = parser_.feed(std::string_view(buffer_).substr(begin_, end_ - begin_));
+    begin_ += used;
+    return used > 0;
+}
+
+asio::mutable_buffer Http11Connection::read_space() {
+    // Make room: move what is left to the front and keep at least kReadSize free.
+    // (The buffer never shrinks: resizing it back would zero-fill it on every read.)
+    if (begin_ > 0) {
+        std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
+        end_ -= begin_;
+        begin_ = 0;
+    }
+    if (buffer_.size() < end_ + kReadSize) buffer_.resize(end_ + kReadSize);
+    return asio::buffer(buffer_.data() + end_, buffer_.size() - end_);
+}
+
+void Http11Connection::received(std::size_t n) {
+    if (n == 0) {
+        parser_.feed_eof();
+        return;
+    }
+    received_nothing_ = false;
+    end_ += n;
+}
+
+void Http11Connection::throw_read_failure(const boost::system::system_error& e) {
+    if (deadline_->finish()) throw ReadTimeout("Timed out while receiving data from the host.");
+    throw ReadError(e.code().message());
+}
+
+void Http11Connection::check_read_deadline() {
+    // The timer closes the stream from whichever thread it runs on: a read may then end
+    // "normally" (0 bytes: the shutdown looks like EOF) just as it would have been aborted.
+    if (deadline_->finish()) throw ReadTimeout("Timed out while receiving data from the host.");
+}
+
+// Feeds buffered bytes to the parser; reads more from the socket when it needs them.
+awaitable<void> Http11Connection::receive_more() {
+    if (feed_buffered()) co_return;
+    std::size_t n = 0;
+    deadline_->start(read_timeout_);
+    try {
+        n = co_await stream_->read_some(read_space());
+    } catch (const boost::system::system_error& e) {
+        throw_read_failure(e);
+    }
+    check_read_deadline();
+    received(n);
+}
+
+// Reads body bytes (at most `left`, none buffered) into a chunk of their own, which the parser
+// hands back through take_body(): no copy in user space.
+awaitable<void> Http11Connection::read_body_directly(std::uint64_t left) {
+    Bytes chunk;
+    chunk.resize(static_cast<std::size_t>(std::min<std::uint64_t>(left, body_read_size_)));
+    std::size_t n = 0;
+    deadline_->start(read_timeout_);
+    try {
+        n = co_await stream_->read_some(asio::buffer(chunk));
+    } catch (const boost::system::system_error& e) {
+        throw_read_failure(e);
+    }
+    check_read_deadline();
+    if (n == 0) {
+        parser_.feed_eof();
+        co_return;
+    }
+    received_nothing_ = false;
+    if (n == chunk.size()) {
+        body_read_size_ = std::min(body_read_size_ * 2, kMaxBodyRead);
+    } else if (n < chunk.size() / 2) {
+        body_read_size_ = std::max(body_read_size_ / 2, kMinBodyRead);
+    }
+    chunk.resize(n);
+    // A chunk the caller keeps should not hold much more memory than bytes.
+    if (n < chunk.capacity() / 2) chunk.shrink_to_fit();
+    parser_.feed_body(std::move(chunk));
+}
+
+void Http11Connection::finish(std::uint64_t id, bool reusable) {
+    if (active_id_.load(std::memory_order_relaxed) != id) return;  // finished already
+    active_id_.store(0, std::memory_order_relaxed);
+    // Bytes beyond the response on an idle connection mean a confused server: don't reuse.
+    if (reusable && begin_ != end_) reusable = false;
+    deadline_->idle();
+    if (!reusable) close();
+    if (auto o = std::move(owner_)) o->release(*this, reusable);
+}
+
+awaitable<std::optional<Bytes>> Http11Connection::next_chunk(std::shared_ptr<Http11Connection> self,
+                                                             std::uint64_t id) {
+    Http11Connection& c = *self;
+    for (;;) {
+        // Once finished, the connection and its parser may carry the next exchange.
+        if (c.active_id_.load(std::memory_order_relaxed) != id) co_return std::nullopt;
+        Bytes body = c.parser_.take_body();
+        if (!body.empty()) co_return body;
+        if (c.parser_.message_done()) {
+            c.finish(id, c.parser_.keep_alive());
+            co_return std::nullopt;
         }
-    } catch (...) {
-        deadline_->idle();
-        throw;
+        try {
+            const std::uint64_t left = c.parser_.identity_body_left();
+            if (left > 0 && c.begin_ == c.end_)
+                co_await c.read_body_directly(left);
+            else
+                co_await c.receive_more();
+        } catch (...) {
+            c.finish(id, false);
+            throw;
+        }
     }
+}
 
-    auto exchange =
-        std::make_shared<Exchange>(shared_from_this(), request.method(), phase(timeout.read));
-    try {
-        while (!exchange->parser.headers_done()) co_await exchange->receive_more();
-    } catch (...) {
-        exchange->finished = true;  // the caller releases the connection
-        deadline_->idle();
-        throw;
-    }
-    exchange->owner = std::move(owner);
-
+Response Http11Connection::make_response(std::uint64_t id) {
     ResponseOptions options;
-    options.headers = exchange->parser.take_headers();
-    // next_chunk() never yields an empty chunk.
-    AsyncByteStream body = detail::ByteStreamAccess::from_non_empty_chunks(
-        AsyncIterator<Bytes>([exchange] { return Exchange::next_chunk(exchange); }),
-        exchange->parser.content_length());
-    body.set_close_handler([weak = std::weak_ptr<Exchange>(exchange)] {
-        if (auto e = weak.lock()) e->finish(false);
-    });
-    options.stream = std::move(body);
-    Response response(exchange->parser.status_code(), std::move(options));
-    detail::ResponseAccess::set_status_line(response, exchange->parser.http_version(),
-                                            std::string(exchange->parser.reason()));
-    co_return response;
+    options.headers = parser_.take_headers();
+    auto self = shared_from_this();
+    // next_chunk() never yields an empty chunk. Closing the stream ends this exchange, if it
+    // is still the connection's (a hook: no std::function to allocate).
+    auto on_close = [](void* connection, std::uint64_t exchange) {
+        static_cast<Http11Connection*>(connection)->finish(exchange, false);
+    };
+    options.stream = detail::ByteStreamAccess::from_non_empty_chunks(
+        AsyncIterator<Bytes>([self, id] { return next_chunk(self, id); }), parser_.content_length(),
+        std::weak_ptr<void>(self), on_close, id);
+    Response response(parser_.status_code(), std::move(options));
+    detail::ResponseAccess::set_status_line(response, parser_.http_version(),
+                                            std::string(parser_.reason()));
+    return response;
+}
+
+bool Http11Connection::failed_stale(const Request& request, const TransportError& error) const {
+    // A write that failed, or the end of the stream before a byte of response: nothing was
+    // processed, so the request may go again (if its body can replay).
+    return received_nothing_ && request.stream().is_replayable() &&
+           (dynamic_cast<const ReadError*>(&error) || dynamic_cast<const WriteError*>(&error) ||
+            dynamic_cast<const RemoteProtocolError*>(&error));
+}
+
+awaitable<Response> Http11Connection::handle_request(Request& request, Timeout timeout,
+                                                     Lease lease) {
+    // Every local of a coroutine lives in its frame (g++ 12): the work without a suspension
+    // is in plain functions, so that the frame stays small enough for Asio's recycling.
+    lease.started = true;
+    try {
+        received_nothing_ = true;
+        if (!deadline_) deadline_.emplace(co_await asio::this_coro::executor, *stream_);
+        try {
+            if (const Bytes* content = request.stream().buffer()) {
+                // The common case inline (no coroutine frame for the write): head and body in
+                // one gathered write. Usually the socket takes it all at once: no composed write
+                // (and its trip through the scheduler) and nothing to time. Only what is left
+                // waits, under the timeout.
+                if (!write_now(request, *content)) {
+                    deadline_->start(phase(timeout.write));
+                    try {
+                        co_await stream_->write(unsent_);
+                    } catch (const boost::system::system_error& e) {
+                        throw_write_failure(e);
+                    }
+                    check_write_deadline();
+                }
+            } else {
+                co_await write_streamed_request(request, timeout);
+            }
+        } catch (...) {
+            deadline_->idle();
+            throw;
+        }
+
+        const std::uint64_t id = ++exchanges_;
+        active_id_.store(id, std::memory_order_relaxed);
+        parser_.reset(request.method());
+        read_timeout_ = phase(timeout.read);
+        body_read_size_ = kReadSize;
+        try {
+            while (!parser_.headers_done()) {
+                if (feed_buffered()) continue;
+                std::size_t n = 0;
+                deadline_->start(read_timeout_);
+                try {
+                    n = co_await stream_->read_some(read_space());
+                } catch (const boost::system::system_error& e) {
+                    throw_read_failure(e);
+                }
+                check_read_deadline();
+                received(n);
+            }
+        } catch (...) {
+            active_id_.store(0, std::memory_order_relaxed);  // released below or by the caller
+            deadline_->idle();
+            throw;
+        }
+        owner_ = lease.owner;
+        co_return make_response(id);
+    } catch (const TransportError& error) {
+        if (!lease.connection) throw;
+        lease.owner->release(*lease.connection, false);
+        // A leased connection is a reused one: the server may have closed it as it was reused.
+        if (!failed_stale(request, error)) throw;
+    } catch (...) {
+        if (lease.connection) lease.owner->release(*lease.connection, false);
+        throw;
+    }
+    co_return co_await lease.owner->send_again(request);
 }
 
 }  // namespace httpx::transport

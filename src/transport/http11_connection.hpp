@@ -3,6 +3,7 @@
 #pragma once
 
 #include "httpx/config.hpp"
+#include "httpx/exceptions.hpp"
 #include "httpx/request.hpp"
 #include "httpx/response.hpp"
 #include "net/network_stream.hpp"
@@ -10,11 +11,16 @@
 #include "protocol/http11_parser.hpp"
 #include "transport/connection.hpp"
 
+#include <boost/asio/buffer.hpp>
 #include <boost/system/system_error.hpp>
 
+#include <array>
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 
 namespace httpx::transport {
@@ -27,23 +33,48 @@ public:
     class Owner {
     public:
         /// Called once per exchange: `reusable` when the response was read completely on a
-        /// connection that stays open.
-        virtual void release(const std::shared_ptr<Http11Connection>& connection,
-                             bool reusable) = 0;
+        /// connection that stays open. Never reusable from the connection's destructor (an
+        /// exchange whose last holder dropped it unfinished).
+        virtual void release(Http11Connection& connection, bool reusable) = 0;
+        /// Sends `request` on a new connection: it failed on a leased one (see Lease) that the
+        /// server had closed before it answered.
+        virtual awaitable<Response> send_again(Request& request) = 0;
 
     protected:
         ~Owner() = default;
+    };
+
+    /// Who gets the connection back after handle_request(). When it also holds the connection
+    /// (leased outside a coroutine of the owner's: the pool's fast path, one frame fewer per
+    /// request), handle_request() gives the connection back itself when the request fails, or
+    /// when it is dropped before it started (a cancelled caller), and sends a request that met a
+    /// connection the server had closed again through Owner::send_again().
+    struct Lease {
+        std::shared_ptr<Owner> owner;
+        std::shared_ptr<Http11Connection> connection;  // when the caller does not hold it
+        bool started = false;
+
+        explicit Lease(std::shared_ptr<Owner> o, std::shared_ptr<Http11Connection> c = nullptr)
+            : owner(std::move(o)), connection(std::move(c)) {}
+        Lease(Lease&&) noexcept = default;  // the moved-from one holds no connection
+        Lease& operator=(Lease&&) = delete;
+        ~Lease() {
+            if (connection && !started) owner->release(*connection, true);
+        }
     };
 
     Http11Connection(std::unique_ptr<net::NetworkStream> stream, std::string origin);
     ~Http11Connection();
 
     /// Sends `request` and reads the response head. The returned response's body reads from
-    /// this connection; `owner` gets the connection back when that body is done with (read to
-    /// the end, closed, or dropped). If this throws, `owner` is not called: the caller releases
-    /// (not reusable).
-    awaitable<Response> handle_request(Request& request, const Timeout& timeout,
-                                       std::shared_ptr<Owner> owner);
+    /// this connection; the lease's owner gets the connection back when that body is done with
+    /// (read to the end, closed, or dropped). If this throws, the owner is not called unless the
+    /// lease holds the connection: the caller releases (not reusable).
+    awaitable<Response> handle_request(Request& request, Timeout timeout, Lease lease);
+
+    /// The request failed on this connection before any byte of response arrived, in a way
+    /// that says the server had closed it (a reused connection): it may go again on a new one.
+    bool failed_stale(const Request& request, const TransportError& error) const;
 
     /// Nothing at all was received for the last request (the server may have closed the idle
     /// connection just as it was reused: the request may be retried on a new one).
@@ -52,14 +83,30 @@ public:
     void close() noexcept { stream_->close(); }
     const std::string& origin() const noexcept { return origin_; }
 
-    struct Exchange;
-
 private:
     void serialize_head(const Request& request);  // into head_
+    // Head and in-memory body by a direct send; false leaves the rest in unsent_.
+    bool write_now(const Request& request, const Bytes& content);
     [[noreturn]] void throw_write_failure(const boost::system::system_error& e);
     void check_write_deadline();
     // A body given as a stream (the in-memory one is written inline by handle_request).
     awaitable<void> write_streamed_request(Request& request, const Timeout& timeout);
+
+    // Reading: handle_request, receive_more() and read_body_directly() read the socket
+    // themselves (no coroutine frame for the read's timeout and errors).
+    bool feed_buffered();  // true when the parser took some of the buffered bytes
+    boost::asio::mutable_buffer read_space();
+    void received(std::size_t n);  // after a read of n bytes into read_space() (0: end of stream)
+    [[noreturn]] void throw_read_failure(const boost::system::system_error& e);
+    void check_read_deadline();
+    awaitable<void> receive_more();
+    awaitable<void> read_body_directly(std::uint64_t left);
+
+    // The response body of exchange `id`: its chunks, and its end (finish).
+    Response make_response(std::uint64_t id);
+    static awaitable<std::optional<Bytes>> next_chunk(std::shared_ptr<Http11Connection> self,
+                                                      std::uint64_t id);
+    void finish(std::uint64_t id, bool reusable);
 
     std::unique_ptr<net::NetworkStream> stream_;
     std::string origin_;
@@ -69,6 +116,17 @@ private:
     std::string head_;  // reused between requests: no allocation per request head
     protocol::ResponseParser parser_{"GET"};       // reused between requests (reset per exchange)
     std::optional<net::StreamDeadline> deadline_;  // made on the first request's executor
+
+    // The exchange in progress, kept here rather than in an object per request. A response
+    // body names its exchange by id: once that one is finished, the body ends, even when the
+    // connection already carries the next one.
+    std::uint64_t exchanges_ = 0;              // ids given so far
+    std::atomic<std::uint64_t> active_id_{0};  // the unfinished exchange's id, 0 when none
+    std::optional<net::StreamDeadline::Duration> read_timeout_;
+    std::shared_ptr<Owner> owner_;    // set once the head is read: told when the exchange ends
+    std::size_t body_read_size_ = 0;  // of the next read_body_directly()
+    std::array<boost::asio::const_buffer, 2> request_buffers_;  // head and in-memory body
+    std::span<boost::asio::const_buffer> unsent_;               // what write_now() left
 };
 
 }  // namespace httpx::transport

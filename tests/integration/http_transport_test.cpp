@@ -263,6 +263,41 @@ TEST_F(HttpTransport, ARequestAStaleConnectionDroppedGoesAgainOnANewOne) {
     EXPECT_EQ(transport->pool_stats().idle, 2u);  // the new one, and the other stale one
 }
 
+TEST_F(HttpTransport, ARequestDroppedBeforeItStartedGivesItsIdleConnectionBack) {
+    // The transport hands an idle connection to a request as it is made: an awaitable dropped
+    // without being awaited (a caller cancelled before it started) gives it back.
+    EXPECT_EQ(run(client->get(url("/"))).status_code(), 200);
+    ASSERT_EQ(transport->pool_stats().idle, 1u);
+    {
+        httpx::Request request("GET", url("/"));
+        httpx::awaitable<httpx::Response> dropped = transport->handle_async_request(request);
+        EXPECT_EQ(transport->pool_stats().idle, 0u);  // leased
+    }
+    EXPECT_EQ(transport->pool_stats().idle, 1u);
+    EXPECT_EQ(transport->pool_stats().connections, 1u);
+    EXPECT_EQ(run(client->get(url("/"))).text(), "Hello, world!");
+    EXPECT_EQ(server.connections_accepted(), 1u);
+}
+
+TEST_F(HttpTransport, ABodyIteratorGivenUpHalfWayFreesItsConnection) {
+    // The response is kept, its body's iterator dropped after one chunk: the connection (the
+    // only one allowed) is closed and its place freed for the next request.
+    httpx::HTTPTransportOptions options;
+    options.limits.max_connections = 1;
+    make_client(options, httpx::Timeout(10s, {.pool = 2s}));
+    auto task = [&]() -> httpx::awaitable<int> {
+        httpx::Response kept = co_await client->stream("GET", url("/bytes/1000000"));
+        {
+            httpx::AsyncIterator<httpx::Bytes> chunks = kept.aiter_raw();
+            EXPECT_TRUE(co_await chunks.next());
+        }
+        httpx::Response next = co_await client->get(url("/"));
+        co_return next.status_code();
+    };
+    EXPECT_EQ(run(task()), 200);
+    EXPECT_EQ(server.connections_accepted(), 2u);
+}
+
 TEST_F(HttpTransport, ReadTimeoutOnAStalledServer) {
     make_client({}, httpx::Timeout(10s, {.read = 200ms}));
     auto start = std::chrono::steady_clock::now();
