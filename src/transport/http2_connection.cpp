@@ -144,7 +144,8 @@ struct Http2Connection::Impl final : protocol::Http2Events {
     bool reading = false;     // the reader is in read_some (strand)
     bool writing = false;     // the writer is in a socket write (strand)
     bool in_receive = false;  // inside session.receive()
-    asio::cancellation_signal read_cancel;
+    // The running reader's cancellation signal (set by the reader, used on the strand).
+    std::shared_ptr<asio::cancellation_signal> read_cancel;
     // For the pool, handed over without the lock (report_to_pool).
     std::optional<std::uint32_t> settings_to_report;
     bool unusable = false, unusable_reported = false;
@@ -445,12 +446,12 @@ void Http2Connection::start() {
         auto c = weak.lock();
         if (!c) return;
         asio::post(c->impl_->strand, [c] {
-            bool reading = false;
+            std::shared_ptr<asio::cancellation_signal> cancel;
             {
                 std::lock_guard lock(c->impl_->mutex);
-                reading = c->impl_->reading && !c->impl_->wants_read();
+                if (c->impl_->reading && !c->impl_->wants_read()) cancel = c->impl_->read_cancel;
             }
-            if (reading) c->impl_->read_cancel.emit(asio::cancellation_type::terminal);
+            if (cancel) cancel->emit(asio::cancellation_type::terminal);
         });
     };
     // The connection preface goes out with the first request's frames, in the same write, and
@@ -460,13 +461,21 @@ void Http2Connection::start() {
 void Http2Connection::start_loops(bool reader, bool writer) {
     // Never under the lock: co_spawn may run the coroutine's first steps at once.
     if (reader) {
-        asio::co_spawn(impl_->strand, read_loop(shared_from_this()),
-                       asio::bind_cancellation_slot(impl_->read_cancel.slot(), asio::detached));
+        // Each reader gets its own signal, owned by its completion handler. Asio keeps the
+        // coroutine's cancellation state in the signal's slot and still touches it after the
+        // coroutine returned (co_spawn's final post, when it never suspended): a signal shared
+        // by the connection's readers was cleared by the next reader's co_spawn, or destroyed
+        // with the connection, first (a crash in cancellation_slot::clear).
+        auto cancel = std::make_shared<asio::cancellation_signal>();
+        auto slot = cancel->slot();
+        asio::co_spawn(impl_->strand, read_loop(shared_from_this(), cancel),
+                       asio::bind_cancellation_slot(slot, [cancel](std::exception_ptr) {}));
     }
     if (writer) asio::co_spawn(impl_->strand, write_loop(shared_from_this()), asio::detached);
 }
 
-awaitable<void> Http2Connection::read_loop(std::shared_ptr<Http2Connection> self) {
+awaitable<void> Http2Connection::read_loop(std::shared_ptr<Http2Connection> self,
+                                           std::shared_ptr<asio::cancellation_signal> cancel) {
     Impl& impl = *self->impl_;
     // Not zero-filled (make_unique<char[]> would): read_some writes it.
     std::unique_ptr<char[]> owned_buffer(new char[kReadSize]);
@@ -476,10 +485,12 @@ awaitable<void> Http2Connection::read_loop(std::shared_ptr<Http2Connection> self
             std::lock_guard lock(impl.mutex);
             if (!impl.usable() || !impl.wants_read()) {
                 impl.reader_running = impl.reading = false;
+                impl.read_cancel.reset();
                 impl.release_wait_timer_locked();
                 co_return;
             }
             impl.reading = true;
+            if (impl.read_cancel != cancel) impl.read_cancel = cancel;
         }
         boost::system::error_code ec;
         std::size_t n = 0;
@@ -516,6 +527,7 @@ awaitable<void> Http2Connection::read_loop(std::shared_ptr<Http2Connection> self
             failed = !impl.usable();
             if (failed) {
                 impl.reader_running = false;
+                impl.read_cancel.reset();
                 impl.release_wait_timer_locked();
             }
         }
@@ -838,20 +850,30 @@ awaitable<Response> Http2Connection::handle_request(Request& request, const Time
         if (auto* t = std::any_cast<std::string>(&it->second)) target = *t;
     }
     const std::string authority = request.url().netloc();
-    bool start_reader = false, start_writer = false;
+    bool start_reader = false, start_writer = false, refused = false;
     {
         std::lock_guard lock(impl.mutex);
-        if (impl.state != Impl::State::active)
-            throw RefusedStream("The connection takes no new streams (GOAWAY or closed).", true);
-        s->id = impl.session.submit_request(
-            {request.method(), request.url().scheme(), authority, target}, request.headers(),
-            has_body);
-        s->received_at_submit = impl.bytes_received;
-        impl.write_timeout = timeout.write;
-        impl.streams.emplace(s->id, s);
-        ++impl.open_streams;
-        start_reader = impl.claim_reader();
-        start_writer = impl.claim_writer();
+        if (impl.state != Impl::State::active) {
+            refused = true;
+        } else {
+            s->id = impl.session.submit_request(
+                {request.method(), request.url().scheme(), authority, target}, request.headers(),
+                has_body);
+            s->received_at_submit = impl.bytes_received;
+            impl.write_timeout = timeout.write;
+            impl.streams.emplace(s->id, s);
+            ++impl.open_streams;
+            start_reader = impl.claim_reader();
+            start_writer = impl.claim_writer();
+        }
+    }
+    if (refused) {
+        // It stopped taking streams before the pool heard (the reader reports a GOAWAY or an
+        // error once out of the lock): the pool hears it now, so that the request's next
+        // attempt takes another connection, not this one again (on several threads every
+        // attempt could land here before the reader's report).
+        if (auto observer = impl.observer.lock()) observer->on_http2_unusable(self);
+        throw RefusedStream("The connection takes no new streams (GOAWAY or closed).", true);
     }
     start_loops(start_reader, start_writer);
 

@@ -14,6 +14,7 @@
 #include "transport/connection.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -93,7 +94,9 @@ public:
     struct Exchange;
 
 private:
-    static awaitable<void> read_loop(std::shared_ptr<Http2Connection> self);
+    // `cancel`: this reader's own cancellation signal (see start_loops).
+    static awaitable<void> read_loop(std::shared_ptr<Http2Connection> self,
+                                     std::shared_ptr<boost::asio::cancellation_signal> cancel);
     static awaitable<void> write_loop(std::shared_ptr<Http2Connection> self);
     // Starts the reader and/or writer claimed under the lock (Impl::claim_reader/writer).
     void start_loops(bool reader, bool writer);
