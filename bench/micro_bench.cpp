@@ -306,7 +306,7 @@ public:
         httpx::Timeout timeout;
         if (auto it = request.extensions().find("timeout"); it != request.extensions().end())
             if (auto* t = std::any_cast<httpx::Timeout>(&it->second)) timeout = *t;
-        httpx::transport::Http11Connection::Lease lease(owner_);
+        httpx::transport::Http11Connection::Lease lease(owner_, connection_, false);
         httpx::Response response =
             co_await connection_->handle_request(request, timeout, std::move(lease));
         co_return response;
@@ -317,7 +317,7 @@ private:
     struct NoPool final : httpx::transport::Http11Connection::Owner {
         void release(httpx::transport::Http11Connection&, bool) override {}
         httpx::awaitable<httpx::Response> send_again(httpx::Request&) override {
-            throw std::logic_error("not leased");  // this transport holds its connection
+            throw std::logic_error("never called: leases here retry nothing");
         }
     };
     std::shared_ptr<httpx::transport::Http11Connection> connection_;

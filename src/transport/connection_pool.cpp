@@ -503,7 +503,7 @@ awaitable<Response> ConnectionPool::handle_request(std::shared_ptr<ConnectionPoo
         Lease lease;
         if (pool.try_acquire(target->origin, target->tls, lease, nullptr, false, true)) {
             Http11Connection& connection = *lease.connection;
-            Http11Connection::Lease leased(std::move(self), std::move(lease.connection));
+            Http11Connection::Lease leased(std::move(self), std::move(lease.connection), true);
             return connection.handle_request(request, timeout_of(request), std::move(leased));
         }
     }
@@ -601,23 +601,11 @@ awaitable<Response> ConnectionPool::handle_request_impl(std::shared_ptr<Connecti
             }
             continue;
         }
-        try {
-            Http11Connection::Lease lease_back(self);  // named: no temporary in a co_await
-            Response response =
-                co_await connection->handle_request(request, timeout, std::move(lease_back));
-            co_return response;
-        } catch (const TransportError& error) {
-            release(*connection, false);
-            // A reused connection the server closed before it answered: nothing was processed,
-            // so the request goes again on a new connection (once, if its body can replay). Not
-            // on another idle one: what closed this one may well have closed them too.
-            const bool stale = reused && attempt == 0 && connection->failed_stale(request, error);
-            if (!stale) throw;
-            fresh = true;
-        } catch (...) {
-            release(*connection, false);
-            throw;
-        }
+        // The connection gives itself back when the request fails, and sends a request that
+        // met a reused connection the server had closed again (send_again: on a new one).
+        Http11Connection& exchange = *connection;
+        Http11Connection::Lease lent(self, std::move(connection), reused && attempt == 0);
+        co_return co_await exchange.handle_request(request, timeout, std::move(lent));
     }
 }
 

@@ -316,12 +316,10 @@ awaitable<Response> Http11Connection::handle_request(Request& request, Timeout t
         owner_ = lease.owner;
         co_return make_response(id);
     } catch (const TransportError& error) {
-        if (!lease.connection) throw;
         lease.owner->release(*lease.connection, false);
-        // A leased connection is a reused one: the server may have closed it as it was reused.
-        if (!failed_stale(request, error)) throw;
+        if (!lease.retry_if_stale || !failed_stale(request, error)) throw;
     } catch (...) {
-        if (lease.connection) lease.owner->release(*lease.connection, false);
+        lease.owner->release(*lease.connection, false);
         throw;
     }
     co_return co_await lease.owner->send_again(request);

@@ -44,18 +44,19 @@ public:
         ~Owner() = default;
     };
 
-    /// Who gets the connection back after handle_request(). When it also holds the connection
-    /// (leased outside a coroutine of the owner's: the pool's fast path, one frame fewer per
-    /// request), handle_request() gives the connection back itself when the request fails, or
-    /// when it is dropped before it started (a cancelled caller), and sends a request that met a
-    /// connection the server had closed again through Owner::send_again().
+    /// The connection, lent to handle_request() by its owner, who gets it back: when the
+    /// response's body is done with, at once when the request fails, or when the lease is
+    /// dropped before handle_request() started (a cancelled caller). `retry_if_stale`: the
+    /// connection was reused (the owner's first try), so a request that finds it closed by the
+    /// server before any answer goes again through Owner::send_again().
     struct Lease {
         std::shared_ptr<Owner> owner;
-        std::shared_ptr<Http11Connection> connection;  // when the caller does not hold it
+        std::shared_ptr<Http11Connection> connection;
+        bool retry_if_stale = false;
         bool started = false;
 
-        explicit Lease(std::shared_ptr<Owner> o, std::shared_ptr<Http11Connection> c = nullptr)
-            : owner(std::move(o)), connection(std::move(c)) {}
+        Lease(std::shared_ptr<Owner> o, std::shared_ptr<Http11Connection> c, bool retry)
+            : owner(std::move(o)), connection(std::move(c)), retry_if_stale(retry) {}
         Lease(Lease&&) noexcept = default;  // the moved-from one holds no connection
         Lease& operator=(Lease&&) = delete;
         ~Lease() {
@@ -68,17 +69,9 @@ public:
 
     /// Sends `request` and reads the response head. The returned response's body reads from
     /// this connection; the lease's owner gets the connection back when that body is done with
-    /// (read to the end, closed, or dropped). If this throws, the owner is not called unless the
-    /// lease holds the connection: the caller releases (not reusable).
+    /// (read to the end, closed, or dropped), or before this throws.
     awaitable<Response> handle_request(Request& request, Timeout timeout, Lease lease);
 
-    /// The request failed on this connection before any byte of response arrived, in a way
-    /// that says the server had closed it (a reused connection): it may go again on a new one.
-    bool failed_stale(const Request& request, const TransportError& error) const;
-
-    /// Nothing at all was received for the last request (the server may have closed the idle
-    /// connection just as it was reused: the request may be retried on a new one).
-    bool received_nothing() const noexcept { return received_nothing_; }
     bool is_readable() const { return stream_->is_readable(); }
     void close() noexcept { stream_->close(); }
     const std::string& origin() const noexcept { return origin_; }
@@ -107,6 +100,9 @@ private:
     static awaitable<std::optional<Bytes>> next_chunk(std::shared_ptr<Http11Connection> self,
                                                       std::uint64_t id);
     void finish(std::uint64_t id, bool reusable);
+    // The request failed before any byte of response arrived, in a way that says the server
+    // had closed the connection: it may go again on a new one.
+    bool failed_stale(const Request& request, const TransportError& error) const;
 
     std::unique_ptr<net::NetworkStream> stream_;
     std::string origin_;
