@@ -539,6 +539,13 @@ struct Tls : ::testing::Test {
         server->start();
         return server;
     }
+    // Client options whose transport trusts the test CA (and does what `options` says).
+    static httpx::ClientOptions trusting_ca(httpx::HTTPTransportOptions options = {}) {
+        options.verify = certs.ca_cert;
+        httpx::ClientOptions client_options;
+        client_options.transport = std::make_shared<httpx::AsyncHTTPTransport>(options);
+        return client_options;
+    }
     static httpx::Response get(const std::string& url, httpx::VerifyOption verify) {
         asio::io_context io;
         httpx::HTTPTransportOptions options;
@@ -604,11 +611,8 @@ TEST_F(Tls, ClientCertificatesForMutualTls) {
 
     asio::io_context io;
     httpx::HTTPTransportOptions options;
-    options.verify = certs.ca_cert;
     options.cert = httpx::ClientCert{certs.client_cert, certs.client_key, ""};
-    httpx::ClientOptions client_options;
-    client_options.transport = std::make_shared<httpx::AsyncHTTPTransport>(options);
-    httpx::AsyncClient client(client_options);
+    httpx::AsyncClient client(trusting_ca(options));
     EXPECT_EQ(run_on(io, client.get(url)).text(), "Hello, world!");
 }
 
@@ -619,11 +623,7 @@ TEST_F(Tls, AConnectionClosedWithItsLastResponseIsNotReused) {
     auto server = serve(certs.server_cert, certs.server_key);
     const std::string base = "https://localhost:" + std::to_string(server->port());
     asio::io_context io;
-    httpx::HTTPTransportOptions options;
-    options.verify = certs.ca_cert;
-    httpx::ClientOptions client_options;
-    client_options.transport = std::make_shared<httpx::AsyncHTTPTransport>(options);
-    httpx::AsyncClient client(client_options);
+    httpx::AsyncClient client(trusting_ca());
     auto task = [&]() -> httpx::awaitable<void> {
         httpx::Response closing =
             co_await client.get(base + "/misbehave/close_idle_in_one_segment");
@@ -644,11 +644,9 @@ TEST_F(Tls, AConnectionClosedWithItsLastResponseIsNotHandedToAWaitingRequest) {
     const std::string base = "https://localhost:" + std::to_string(server->port());
     asio::io_context io;
     httpx::HTTPTransportOptions options;
-    options.verify = certs.ca_cert;
     options.limits.max_connections = 1;
-    auto transport = std::make_shared<httpx::AsyncHTTPTransport>(options);
-    httpx::ClientOptions client_options;
-    client_options.transport = transport;
+    const httpx::ClientOptions client_options = trusting_ca(options);
+    auto transport = std::static_pointer_cast<httpx::AsyncHTTPTransport>(client_options.transport);
     httpx::AsyncClient client(client_options);
     auto upload = [&]() -> httpx::awaitable<httpx::Response> {
         httpx::RequestOptions streamed;
@@ -683,11 +681,7 @@ TEST_F(Tls, LargeBodiesArriveIntactInBoundedChunks) {
     const std::string base = "https://localhost:" + std::to_string(server->port());
     constexpr std::size_t size = 8 * 1024 * 1024 + 123;
     asio::io_context io;
-    httpx::HTTPTransportOptions options;
-    options.verify = certs.ca_cert;
-    httpx::ClientOptions client_options;
-    client_options.transport = std::make_shared<httpx::AsyncHTTPTransport>(options);
-    httpx::AsyncClient client(client_options);
+    httpx::AsyncClient client(trusting_ca());
     auto task = [&]() -> httpx::awaitable<void> {
         httpx::Response r = co_await client.stream("GET", base + "/bytes/" + std::to_string(size));
         const httpx::test::StreamedBody body = co_await httpx::test::read_pattern_body(r);
