@@ -6,6 +6,7 @@
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/experimental/as_tuple.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/post.hpp>
@@ -25,6 +26,7 @@
 #include <cerrno>
 #include <cstring>
 #include <optional>
+#include <tuple>
 #include <utility>
 
 namespace httpx::net {
@@ -69,6 +71,28 @@ std::size_t send_now(int fd, std::span<const asio::const_buffer> buffers) {
     throw boost::system::system_error(errno, boost::system::system_category());
 }
 
+// socket.async_read_some(), initiated by a handler posted to the socket's executor: after the
+// handlers already queued there. One coroutine frame and one posted operation (a co_await of
+// asio::post, then of the read, would take a frame and a coroutine resumption more).
+template <class Socket>
+awaitable<std::tuple<boost::system::error_code, std::size_t>> read_some_after_queued(
+    Socket& socket, asio::mutable_buffer buffer) {
+    auto token = asio::experimental::as_tuple(asio::use_awaitable);
+    return asio::async_initiate<decltype(token), void(boost::system::error_code, std::size_t)>(
+        [&socket](auto handler, asio::mutable_buffer into) {
+            auto start = [&socket, into, handler = std::move(handler)]() mutable {
+                socket.async_read_some(into, std::move(handler));
+            };
+            // The io_context's own executor when it is one: no type-erased property queries.
+            const auto& executor = socket.get_executor();
+            if (auto* io = executor.template target<asio::io_context::executor_type>())
+                asio::post(*io, std::move(start));
+            else
+                asio::post(executor, std::move(start));
+        },
+        token, buffer);
+}
+
 // Drops `sent` bytes from the front of `buffers`.
 void consume(std::span<asio::const_buffer>& buffers, std::size_t sent) {
     while (!buffers.empty() && sent >= buffers.front().size()) {
@@ -86,6 +110,12 @@ public:
     awaitable<std::size_t> read_some(asio::mutable_buffer buffer) override {
         auto [ec, n] = co_await stream_.async_read_some(
             buffer, asio::experimental::as_tuple(asio::use_awaitable));
+        if (ec == asio::error::eof) co_return 0;
+        if (ec) throw boost::system::system_error(ec);
+        co_return n;
+    }
+    awaitable<std::size_t> read_some_later(asio::mutable_buffer buffer) override {
+        auto [ec, n] = co_await read_some_after_queued(stream_, buffer);
         if (ec == asio::error::eof) co_return 0;
         if (ec) throw boost::system::system_error(ec);
         co_return n;
@@ -168,6 +198,14 @@ public:
     }
 
     awaitable<std::size_t> read_some(asio::mutable_buffer buffer) override {
+        return read(buffer, false);
+    }
+    awaitable<std::size_t> read_some_later(asio::mutable_buffer buffer) override {
+        return read(buffer, true);
+    }
+
+    // read_some(); `later`: the socket's first receive goes after the queued handlers.
+    awaitable<std::size_t> read(asio::mutable_buffer buffer, bool later) {
         char* data = static_cast<char*>(buffer.data());
         const int size = static_cast<int>(std::min<std::size_t>(buffer.size(), 1 << 30));
         if (size == 0) co_return 0;
@@ -178,14 +216,24 @@ public:
             throw boost::system::system_error(ec);
         }
         for (bool waited = false;; waited = true) {
+            if (needs_socket()) {
+                // SSL_read would only find the socket empty (a recv that fails) and then wait
+                // (an async_wait: an epoll_ctl). One Asio receive into the batch instead: it
+                // brings the bytes at once, or its failed recv leaves it queued in the reactor.
+                if (!pending_.empty() && !writing_) co_await flush();
+                co_await receive_batch(std::exchange(later, false));
+                waited = true;
+            }
             ERR_clear_error();
             const int r = SSL_read(ssl_, data, size);
             if (r > 0) {
                 std::size_t total = static_cast<std::size_t>(r);
                 // Every other record already received, and those the socket holds, without
                 // waiting for more: a bulk transfer is handled in batches as large as the
-                // caller's buffer (one wake-up per batch).
-                while (total < buffer.size()) {
+                // caller's buffer (one wake-up per batch). The socket is asked again only when
+                // the last receive filled the batch: after a short one it is most likely empty
+                // (a recv that fails with EAGAIN, for every small response).
+                while (total < buffer.size() && (!needs_socket() || last_batch_full_)) {
                     const int chunk =
                         static_cast<int>(std::min<std::size_t>(buffer.size() - total, 1 << 30));
                     const int more = SSL_read(ssl_, data + total, chunk);
@@ -267,8 +315,9 @@ public:
         // Records already received count: SSL_has_pending (unsolicited bytes, or an alert), and
         // so does a close_notify or alert that arrived with the end of the last response (read
         // ahead, handled by read_some()) while the server keeps the socket open for ours.
-        return !socket_.is_open() || deferred_end_ || received_begin_ != received_end_ ||
-               SSL_has_pending(ssl_) || (SSL_get_shutdown(ssl_) & SSL_RECEIVED_SHUTDOWN) != 0 ||
+        return !socket_.is_open() || deferred_end_ || socket_eof_ ||
+               received_begin_ != received_end_ || SSL_has_pending(ssl_) ||
+               (SSL_get_shutdown(ssl_) & SSL_RECEIVED_SHUTDOWN) != 0 ||
                socket_readable(const_cast<tcp::socket&>(socket_).native_handle());
     }
     std::string alpn_protocol() const override {
@@ -297,6 +346,34 @@ private:
             throw boost::system::system_error(ec);
         }
         return static_cast<std::size_t>(r);
+    }
+
+    // Whether the next SSL_read can only go on with bytes from the socket: none received and
+    // left in the batch, no record in OpenSSL's buffer, no close_notify or alert read, and the
+    // socket's end not met.
+    bool needs_socket() const {
+        return received_begin_ == received_end_ && !socket_eof_ && !SSL_has_pending(ssl_) &&
+               (SSL_get_shutdown(ssl_) & SSL_RECEIVED_SHUTDOWN) == 0;
+    }
+
+    // Receives the next batch from the socket (waiting for it): for bio_read() to hand out.
+    // The end of the stream goes to OpenSSL as bio_read's would (it tells a truncation from a
+    // close_notify); errors are thrown, as wait_readable() does.
+    // `later`: after the handlers queued on the executor (read_some_later()).
+    awaitable<void> receive_batch(bool later) {
+        if (!received_) received_.reset(new char[kReceiveBatch]);
+        const asio::mutable_buffer batch = asio::buffer(received_.get(), kReceiveBatch);
+        auto [ec, n] = later ? co_await read_some_after_queued(socket_, batch)
+                             : co_await socket_.async_read_some(
+                                   batch, asio::experimental::as_tuple(asio::use_awaitable));
+        if (ec == asio::error::eof) {
+            socket_eof_ = true;
+            co_return;
+        }
+        if (ec) throw boost::system::system_error(ec);
+        received_begin_ = 0;
+        received_end_ = n;
+        last_batch_full_ = n == kReceiveBatch;
     }
 
     awaitable<void> wait_readable() {
@@ -347,6 +424,7 @@ private:
         auto* self = static_cast<TlsStream*>(BIO_get_data(bio));
         BIO_clear_retry_flags(bio);
         if (self->received_begin_ == self->received_end_) {
+            if (self->socket_eof_) return 0;
             if (!self->received_) self->received_.reset(new char[kReceiveBatch]);
             const ssize_t n = ::recv(self->socket_.native_handle(), self->received_.get(),
                                      kReceiveBatch, MSG_DONTWAIT);
@@ -361,6 +439,7 @@ private:
             if (n == 0) return 0;
             self->received_begin_ = 0;
             self->received_end_ = static_cast<std::size_t>(n);
+            self->last_batch_full_ = self->received_end_ == kReceiveBatch;
         }
         const std::size_t take = std::min(static_cast<std::size_t>(std::max(size, 0)),
                                           self->received_end_ - self->received_begin_);
@@ -400,6 +479,8 @@ private:
     // Received, not yet taken by OpenSSL: [received_begin_, received_end_).
     std::unique_ptr<char[]> received_;
     std::size_t received_begin_ = 0, received_end_ = 0;
+    bool socket_eof_ = false;       // receive_batch() met the end of the stream
+    bool last_batch_full_ = false;  // the last receive filled the batch: more may be waiting
     // The end of the stream (an empty code) or the error met after a read got bytes: the next
     // read reports it.
     std::optional<boost::system::error_code> deferred_end_;

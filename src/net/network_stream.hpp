@@ -28,6 +28,12 @@ public:
     virtual ~NetworkStream();
     /// Reads at least one byte; returns 0 at end of stream.
     virtual awaitable<std::size_t> read_some(boost::asio::mutable_buffer buffer) = 0;
+    /// As read_some(), but the socket is first tried once the handlers already queued on its
+    /// executor have run: for a reply that cannot have arrived yet (a first try would fail
+    /// with EAGAIN), while other work is ready. The default reads at once.
+    virtual awaitable<std::size_t> read_some_later(boost::asio::mutable_buffer buffer) {
+        return read_some(buffer);
+    }
     /// Writes every buffer (gathered: one system call where possible).
     virtual awaitable<void> write(std::span<const boost::asio::const_buffer> buffers) = 0;
     /// Sends what the stream takes right now, without waiting, and drops it from the front of

@@ -28,6 +28,14 @@ constexpr std::size_t kReadSize = 64 * 1024;  // httpcore reads 64 KiB at a time
 constexpr std::size_t kMinBodyRead = 16 * 1024;
 // (256 KiB as libcurl's buffer in the harness: 128 KiB took about 10 % more CPU for h1-big.)
 constexpr std::size_t kMaxBodyRead = 256 * 1024;
+// Exchanges whose head read is not deferred after one that found nothing else to let run first
+// (see handle_request): with one exchange in flight, deferring costs an epoll_wait and gains
+// nothing.
+constexpr std::uint8_t kHeadReadDeferralPause = 8;
+
+// Deferred head reads started and completed on this thread: one that finds the count unchanged
+// when it completes let nothing else run first.
+thread_local std::uint64_t deferred_head_reads = 0;
 
 std::optional<net::StreamDeadline::Duration> phase(const std::optional<Timeout::Duration>& d) {
     return d;
@@ -141,6 +149,12 @@ void Http11Connection::received(std::size_t n) {
     }
     received_nothing_ = false;
     end_ += n;
+}
+
+bool Http11Connection::defer_head_read() noexcept {
+    if (head_read_deferral_wait_ == 0) return true;
+    --head_read_deferral_wait_;
+    return false;
 }
 
 void Http11Connection::throw_read_failure(const boost::system::system_error& e) {
@@ -266,13 +280,15 @@ awaitable<Response> Http11Connection::handle_request(Request& request, Timeout t
     try {
         received_nothing_ = true;
         if (!deadline_) deadline_.emplace(co_await asio::this_coro::executor, *stream_);
+        bool sent_at_once = false;
         try {
             if (const Bytes* content = request.stream().buffer()) {
                 // The common case inline (no coroutine frame for the write): head and body in
                 // one gathered write. Usually the socket takes it all at once: no composed write
                 // (and its trip through the scheduler) and nothing to time. Only what is left
                 // waits, under the timeout.
-                if (!write_now(request, *content)) {
+                sent_at_once = write_now(request, *content);
+                if (!sent_at_once) {
                     deadline_->start(phase(timeout.write));
                     try {
                         co_await stream_->write(unsent_);
@@ -295,13 +311,28 @@ awaitable<Response> Http11Connection::handle_request(Request& request, Timeout t
         read_timeout_ = phase(timeout.read);
         body_read_size_ = kReadSize;
         try {
+            // The response cannot be there microseconds after the request left: a read now
+            // fails (EAGAIN) before it waits. With other exchanges in flight, the read goes
+            // after the handlers already queued (as Beast's does, its write completing through
+            // the scheduler), and by then the response has often arrived: one system call
+            // fewer. When nothing else ran meanwhile (one exchange in flight), the next
+            // exchanges read at once for a while.
+            std::uint64_t deferred = 0;  // deferred_head_reads when the read was deferred
+            if (sent_at_once && defer_head_read()) deferred = ++deferred_head_reads;
             // receive_more() written out: one coroutine frame less per request.
             while (!parser_.headers_done()) {
                 if (feed_buffered()) continue;
                 std::size_t n = 0;
                 deadline_->start(read_timeout_);
                 try {
-                    n = co_await stream_->read_some(read_space());
+                    if (deferred == 0) {
+                        n = co_await stream_->read_some(read_space());
+                    } else {
+                        n = co_await stream_->read_some_later(read_space());
+                        if (++deferred_head_reads == deferred + 1)
+                            head_read_deferral_wait_ = kHeadReadDeferralPause;
+                        deferred = 0;
+                    }
                 } catch (const boost::system::system_error& e) {
                     throw_read_failure(e);
                 }

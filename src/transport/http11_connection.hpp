@@ -90,6 +90,9 @@ private:
     bool feed_buffered();  // true when the parser took some of the buffered bytes
     boost::asio::mutable_buffer read_space();
     void received(std::size_t n);  // after a read of n bytes into read_space() (0: end of stream)
+    // Whether the first read of the response to a request sent at once waits for the other
+    // ready handlers first (see handle_request); counts the exchanges between two tries.
+    bool defer_head_read() noexcept;
     [[noreturn]] void throw_read_failure(const boost::system::system_error& e);
     void check_read_deadline();
     awaitable<void> receive_more();
@@ -112,6 +115,8 @@ private:
     std::string head_;  // reused between requests: no allocation per request head
     protocol::ResponseParser parser_{"GET"};       // reused between requests (reset per exchange)
     std::optional<net::StreamDeadline> deadline_;  // made on the first request's executor
+    // Exchanges left before the head read is deferred again (0: it is, see handle_request).
+    std::uint8_t head_read_deferral_wait_ = 0;
 
     // The exchange in progress, kept here rather than in an object per request. A response
     // body names its exchange by id: once that one is finished, the body ends, even when the

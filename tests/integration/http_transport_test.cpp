@@ -666,6 +666,36 @@ TEST_F(Tls, AConnectionClosedWithItsLastResponseIsNotHandedToAWaitingRequest) {
     EXPECT_EQ(transport->pool_stats().waiting, 0u);
 }
 
+template <class Error>
+void expect_tls_error(asio::io_context& io, httpx::AsyncClient& client,
+                      httpx::AsyncHTTPTransport& transport, const std::string& base,
+                      const std::string& path) {
+    SCOPED_TRACE(path);
+    EXPECT_THROW(run_on(io, client.get(base + path)), Error);
+    // The client stays usable and no pool slot leaks.
+    EXPECT_EQ(run_on(io, client.get(base + "/")).text(), "Hello, world!");
+    const auto stats = transport.pool_stats();
+    EXPECT_EQ(stats.waiting, 0u);
+    EXPECT_EQ(stats.connections, stats.idle);
+}
+
+TEST_F(Tls, MisbehavingServersRaiseTheSameErrorsAsOverTcp) {
+    // The end of the stream and a reset, met while waiting for the socket, reach the response
+    // parser as over TCP.
+    auto server = serve(certs.server_cert, certs.server_key);
+    const std::string base = "https://localhost:" + std::to_string(server->port());
+    asio::io_context io;
+    const httpx::ClientOptions client_options = trusting_ca();
+    auto transport = std::static_pointer_cast<httpx::AsyncHTTPTransport>(client_options.transport);
+    httpx::AsyncClient client(client_options);
+    using httpx::RemoteProtocolError;
+    expect_tls_error<RemoteProtocolError>(io, client, *transport, base, "/misbehave/truncate");
+    expect_tls_error<RemoteProtocolError>(io, client, *transport, base, "/misbehave/garbage");
+    expect_tls_error<RemoteProtocolError>(io, client, *transport, base,
+                                          "/misbehave/headers_only_then_close");
+    expect_tls_error<httpx::TransportError>(io, client, *transport, base, "/misbehave/reset");
+}
+
 TEST_F(Tls, VerifyFalseAcceptsAnyCertificate) {
     auto server = serve(certs.wrong_host_cert, certs.wrong_host_key);
     auto response = get("https://localhost:" + std::to_string(server->port()) + "/", false);
