@@ -135,6 +135,7 @@ public:
 
 private:
     friend struct detail::ResponseAccess;
+    explicit Response(std::shared_ptr<State> state) noexcept : state_(std::move(state)) {}
     std::shared_ptr<State> state_;
 };
 

@@ -128,29 +128,39 @@ struct AsyncClient::Impl {
 
     // Consumes `url` and `options`: taken by reference so that they move once, into the Request.
     Request build_request(std::string_view method, URL& url, RequestOptions& options) const {
-        merge_defaults(url, options);
+        merge_defaults(method, url, options);
         return Request(method, std::move(url), std::move(options));
     }
 
     // build_request() but the Request: the client's base URL, headers, params, cookies and
     // timeout merged into the caller's, in place.
-    void merge_defaults(URL& url, RequestOptions& options) const {
+    void merge_defaults(std::string_view method, URL& url, RequestOptions& options) const {
         std::lock_guard lock(mutex);
         merge_url(url);
         // Room for the Host and Content-Length fields the Request puts in front.
         Headers merged_headers;
         auto& items = detail::HeadersAccess::items(merged_headers);
         items.reserve(headers.size() + options.headers.size() + 2);
+        // The Host field the Request would insert in front of all others, put there first: no
+        // move of every other field. Not for the methods that may get a Content-Length: 0 in
+        // front of it (the Request inserts both, in that order).
+        if (!iequals(method, "POST") && !iequals(method, "PUT") && !iequals(method, "PATCH") &&
+            !url.raw_host().empty() && !headers.contains("Host") &&
+            !options.headers.contains("Host"))
+            items.emplace_back("Host", url.netloc());
         items.insert(items.end(), headers.begin(), headers.end());
         merged_headers.update(options.headers);
         options.headers = std::move(merged_headers);
         if (!options.params.empty() || !params.empty())
             options.params = params.merge(options.params);
-        Cookies merged_cookies = cookies;
-        merged_cookies.update(options.cookies);
-        options.cookies = std::move(merged_cookies);
-        if (!options.extensions.contains("timeout"))
-            options.extensions["timeout"] = options.timeout.value_or(timeout);
+        if (!cookies.empty() || !options.cookies.empty()) {
+            Cookies merged_cookies = cookies;
+            merged_cookies.update(options.cookies);
+            options.cookies = std::move(merged_cookies);
+        }
+        // One lookup; a "timeout" the caller set stays.
+        options.extensions.try_emplace("timeout", std::in_place_type<Timeout>,
+                                       options.timeout.value_or(timeout));
     }
 
     static void set_cookie_header(Request& request, const Cookies& jar) {
@@ -316,6 +326,8 @@ struct AsyncClient::Impl {
         // A constructor (not aggregate initialisation from make_shared: clang 14 has none).
         PendingRequest(std::string_view m, URL&& u, RequestOptions&& o)
             : method(m), url(std::move(u)), options(std::move(o)) {}
+        // A verb called without options: none made by the caller to be moved here.
+        PendingRequest(std::string_view m, URL&& u) : method(m), url(std::move(u)) {}
 
         std::string method;
         URL url;
@@ -335,7 +347,7 @@ struct AsyncClient::Impl {
         AuthOption take_auth() { return std::move(pending->options.auth); }
         std::shared_ptr<Request> take(const Impl& impl) {
             PendingRequest& p = *pending;
-            impl.merge_defaults(p.url, p.options);
+            impl.merge_defaults(p.method, p.url, p.options);
             p.request.emplace(p.method, std::move(p.url), std::move(p.options));
             return std::shared_ptr<Request>(std::move(pending), &*p.request);
         }
@@ -476,12 +488,18 @@ awaitable<Response> send_request(const std::shared_ptr<AsyncClient::Impl>& impl,
         std::make_shared<Impl::PendingRequest>(method, std::move(url), std::move(options));
     return Impl::run(impl, Impl::NewRequest{std::move(pending), stream});
 }
+// The same without options.
+awaitable<Response> send_request(const std::shared_ptr<AsyncClient::Impl>& impl,
+                                 std::string_view method, URL& url, bool stream) {
+    using Impl = AsyncClient::Impl;
+    auto pending = std::make_shared<Impl::PendingRequest>(method, std::move(url));
+    return Impl::run(impl, Impl::NewRequest{std::move(pending), stream});
+}
 
 }  // namespace
 
 awaitable<Response> AsyncClient::request(std::string_view method, URL url) {
-    RequestOptions options;
-    return send_request(impl_, method, url, options, false);
+    return send_request(impl_, method, url, false);
 }
 
 awaitable<Response> AsyncClient::request(std::string_view method, URL url, RequestOptions options) {
@@ -489,8 +507,7 @@ awaitable<Response> AsyncClient::request(std::string_view method, URL url, Reque
 }
 
 awaitable<Response> AsyncClient::stream(std::string_view method, URL url) {
-    RequestOptions options;
-    return send_request(impl_, method, url, options, true);
+    return send_request(impl_, method, url, true);
 }
 
 awaitable<Response> AsyncClient::stream(std::string_view method, URL url, RequestOptions options) {
@@ -499,8 +516,7 @@ awaitable<Response> AsyncClient::stream(std::string_view method, URL url, Reques
 
 #define HTTPX_CLIENT_VERB(name, METHOD)                                      \
     awaitable<Response> AsyncClient::name(URL url) {                         \
-        RequestOptions options;                                              \
-        return send_request(impl_, METHOD, url, options, false);             \
+        return send_request(impl_, METHOD, url, false);                      \
     }                                                                        \
     awaitable<Response> AsyncClient::name(URL url, RequestOptions options) { \
         return send_request(impl_, METHOD, url, options, false);             \

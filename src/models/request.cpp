@@ -89,14 +89,16 @@ Request::Request(std::string_view method, URL url, RequestOptions options)
       url_(options.params.empty() ? std::move(url) : url.copy_merge_params(options.params)),
       headers_(std::move(options.headers)),
       extensions_(std::move(options.extensions)) {
-    auto body = encode_request_body(options, headers_);
-    if (body.stream) stream_ = std::move(*body.stream);
+    if (options.content || !options.files.empty() || !options.data.empty() || options.json) {
+        auto body = encode_request_body(options, headers_);
+        if (body.stream) stream_ = std::move(*body.stream);
 
-    // HTTPX's _prepare: the encoder's headers fill in what the caller did not set, except that
-    // an explicit Content-Length suppresses Transfer-Encoding.
-    for (const auto& [name, value] : body.headers) {
-        if (iequals(name, "Transfer-Encoding") && headers_.contains("Content-Length")) continue;
-        if (!headers_.contains(name)) headers_.add(name, value);
+        // HTTPX's _prepare: the encoder's headers fill in what the caller did not set, except
+        // that an explicit Content-Length suppresses Transfer-Encoding.
+        for (const auto& [name, value] : body.headers) {
+            if (iequals(name, "Transfer-Encoding") && headers_.contains("Content-Length")) continue;
+            if (!headers_.contains(name)) headers_.add(name, value);
+        }
     }
     // The cookies that apply to this URL (domain and path), as HTTPX's jar policy does.
     if (!options.cookies.empty() && !headers_.contains("Cookie")) {

@@ -605,6 +605,16 @@ void ResponseAccess::start_elapsed_clock(Response& response,
         response.state_->elapsed = std::chrono::steady_clock::now() - start;
 }
 
+Response ResponseAccess::streamed(int status, Headers headers, AsyncByteStream stream,
+                                  std::string http_version, std::string reason_phrase) {
+    auto state = std::make_shared<Response::State>();
+    state->status = status;
+    state->headers = std::move(headers);
+    state->stream.emplace(std::move(stream));
+    state->status_line.emplace(std::move(http_version), std::move(reason_phrase));
+    return Response(std::move(state));
+}
+
 void ResponseAccess::set_status_line(Response& response, std::string http_version,
                                      std::string reason_phrase) {
     auto& s = *response.state_;

@@ -11,6 +11,11 @@
 namespace httpx::detail {
 
 struct ResponseAccess {
+    /// A transport's response whose body is still to be read, with its status line: what
+    /// `Response(status, {.headers, .stream})` and set_status_line() make, without building
+    /// and destroying a ResponseOptions for every response.
+    static Response streamed(int status, Headers headers, AsyncByteStream stream,
+                             std::string http_version, std::string reason_phrase);
     /// Starts the clock behind `elapsed()`: it stops when the response is closed.
     static void start_elapsed_clock(Response& response,
                                     std::chrono::steady_clock::time_point start);

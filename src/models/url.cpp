@@ -11,6 +11,7 @@
 #include <boost/url.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -297,10 +298,6 @@ std::string normalize_path(std::string_view path) {
     return joined;
 }
 
-std::string bracketed(std::string_view host) {
-    return contains(host, ':') ? "[" + std::string(host) + "]" : std::string(host);
-}
-
 void check_overrides(const Overrides& overrides) {
     auto check = [](std::string_view key, const std::optional<std::string>& value) {
         if (value) check_component(key, *value);
@@ -486,8 +483,21 @@ std::string URL::host() const {
 }
 
 std::string URL::netloc() const {
-    std::string out = bracketed(host_);
-    if (port_) out += ":" + std::to_string(*port_);
+    // Built in place (every request's Host field): no temporaries.
+    const bool ipv6 = contains(host_, ':');
+    char digits[16];
+    const char* digits_end =
+        port_ ? std::to_chars(digits, digits + sizeof digits, *port_).ptr : digits;
+    const auto digit_count = static_cast<std::size_t>(digits_end - digits);
+    std::string out;
+    out.reserve(host_.size() + (ipv6 ? 2 : 0) + (port_ ? 1 + digit_count : 0));
+    if (ipv6) out += '[';
+    out += host_;
+    if (ipv6) out += ']';
+    if (port_) {
+        out += ':';
+        out.append(digits, digit_count);
+    }
     return out;
 }
 

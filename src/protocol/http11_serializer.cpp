@@ -4,6 +4,7 @@
 
 #include <httpx/exceptions.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 
@@ -32,12 +33,24 @@ void serialize_request_head(std::string_view method, std::string_view target,
         size += name.size() + 2 + value.size() + crlf.size();
     }
 
-    out.reserve(out.size() + size);
-    out.append(method).append(1, ' ').append(target).append(version_suffix);
+    // Written in place: one resize, then plain copies (an append() per piece was a call each,
+    // for every field of every request).
+    const std::size_t start = out.size();
+    out.resize(start + size);
+    char* p = out.data() + start;
+    auto put = [&p](std::string_view piece) { p = std::copy(piece.begin(), piece.end(), p); };
+    put(method);
+    *p++ = ' ';
+    put(target);
+    put(version_suffix);
     for (const auto& [name, value] : headers) {
-        out.append(name).append(": ").append(value).append(crlf);
+        put(name);
+        *p++ = ':';
+        *p++ = ' ';
+        put(value);
+        put(crlf);
     }
-    out.append(crlf);
+    put(crlf);
 }
 
 void append_chunk(std::string_view data, std::string& out) {

@@ -247,21 +247,18 @@ awaitable<std::optional<Bytes>> Http11Connection::next_chunk(std::shared_ptr<Htt
 }
 
 Response Http11Connection::make_response(std::uint64_t id) {
-    ResponseOptions options;
-    options.headers = parser_.take_headers();
     auto self = shared_from_this();
     // next_chunk() never yields an empty chunk. Closing the stream ends this exchange, if it
     // is still the connection's (a hook: no std::function to allocate).
     auto on_close = [](void* connection, std::uint64_t exchange) {
         static_cast<Http11Connection*>(connection)->finish(exchange, false);
     };
-    options.stream = detail::ByteStreamAccess::from_non_empty_chunks(
-        AsyncIterator<Bytes>([self, id] { return next_chunk(self, id); }), parser_.content_length(),
-        std::weak_ptr<void>(self), on_close, id);
-    Response response(parser_.status_code(), std::move(options));
-    detail::ResponseAccess::set_status_line(response, parser_.http_version(),
-                                            std::string(parser_.reason()));
-    return response;
+    return detail::ResponseAccess::streamed(
+        parser_.status_code(), parser_.take_headers(),
+        detail::ByteStreamAccess::from_non_empty_chunks(
+            AsyncIterator<Bytes>([self, id] { return next_chunk(self, id); }),
+            parser_.content_length(), std::weak_ptr<void>(self), on_close, id),
+        parser_.http_version(), std::string(parser_.reason()));
 }
 
 bool Http11Connection::failed_stale(const Request& request, const TransportError& error) const {
