@@ -41,6 +41,9 @@ constexpr std::size_t kReadSize = 64 * 1024;
 constexpr std::size_t kWriteBatch = 256 * 1024;
 // Request body bytes a stream may queue ahead of what flow control lets out.
 constexpr std::size_t kUploadQueue = 256 * 1024;
+// How long close() lets the GOAWAY it sends take before the socket closes anyway (a live
+// server's socket takes 17 bytes at once; one that stopped reading must not hold the close).
+constexpr std::chrono::milliseconds kGoodbyeLimit{1000};
 // Received DATA is merged into chunks of up to this size for the application.
 constexpr std::size_t kMergeLimit = 64 * 1024;
 // A stream's receive window starts at Http2Config's (1 MiB) and doubles up to this while the
@@ -141,9 +144,10 @@ struct Http2Connection::Impl final : protocol::Http2Events {
     // The reader runs while streams are open, the writer while frames are ready: an idle
     // connection has no coroutine and no pending I/O (so that io_context::run() returns).
     bool reader_running = false, writer_running = false;
-    bool reading = false;     // the reader is in read_some (strand)
-    bool writing = false;     // the writer is in a socket write (strand)
-    bool in_receive = false;  // inside session.receive()
+    bool reading = false;         // the reader is in read_some (strand)
+    bool writing = false;         // the writer is in a socket write (strand)
+    bool in_receive = false;      // inside session.receive()
+    bool saying_goodbye = false;  // close() sends GOAWAY: the socket closes once it is written
     // The running reader's cancellation signal (set by the reader, used on the strand).
     std::shared_ptr<asio::cancellation_signal> read_cancel;
     // For the pool, handed over without the lock (report_to_pool).
@@ -504,7 +508,7 @@ awaitable<void> Http2Connection::read_loop(std::shared_ptr<Http2Connection> self
             co_await asio::this_coro::reset_cancellation_state();
             continue;
         }
-        bool start_writer = false, failed = false;
+        bool start_writer = false, failed = false, keep_socket = false;
         {
             std::lock_guard lock(impl.mutex);
             impl.reading = false;
@@ -529,11 +533,13 @@ awaitable<void> Http2Connection::read_loop(std::shared_ptr<Http2Connection> self
                 impl.reader_running = false;
                 impl.read_cancel.reset();
                 impl.release_wait_timer_locked();
+                // close() is writing its GOAWAY: the socket closes after it.
+                keep_socket = impl.saying_goodbye;
             }
         }
         self->report_to_pool();
         if (failed) {
-            self->stream_->close();
+            if (!keep_socket) self->stream_->close();
             co_return;
         }
         self->start_loops(false, start_writer);
@@ -546,15 +552,22 @@ awaitable<void> Http2Connection::write_loop(std::shared_ptr<Http2Connection> sel
     for (;;) {
         out.clear();
         std::optional<std::chrono::duration<double>> limit;
+        bool goodbye_sent = false;
         {
             std::lock_guard lock(impl.mutex);
-            if (impl.usable()) impl.session.send(out, kWriteBatch);
+            // After close(), only its GOAWAY (nghttp2 sends nothing after that frame).
+            if (impl.usable() || impl.saying_goodbye) impl.session.send(out, kWriteBatch);
             if (out.empty()) {
                 impl.writer_running = false;
-                impl.write_deadline->idle();
-                co_return;
+                goodbye_sent = std::exchange(impl.saying_goodbye, false);
+            } else {
+                limit = impl.saying_goodbye ? kGoodbyeLimit : impl.write_timeout;
             }
-            limit = impl.write_timeout;
+        }
+        if (out.empty()) {
+            impl.write_deadline->idle();
+            if (goodbye_sent) self->stream_->close();
+            co_return;
         }
         boost::system::error_code ec;
         impl.write_deadline->start(limit);
@@ -563,6 +576,8 @@ awaitable<void> Http2Connection::write_loop(std::shared_ptr<Http2Connection> sel
             {
                 std::lock_guard lock(impl.mutex);
                 impl.writing = true;
+                // close() came since the limit was taken: its GOAWAY follows within its limit.
+                if (impl.saying_goodbye) impl.write_deadline->start(kGoodbyeLimit);
             }
             co_await self->stream_->write(buffers);
         } catch (const boost::system::system_error& e) {
@@ -578,7 +593,7 @@ awaitable<void> Http2Connection::write_loop(std::shared_ptr<Http2Connection> sel
             impl.write_deadline->idle();
             {
                 std::lock_guard lock(impl.mutex);
-                impl.writer_running = false;
+                impl.writer_running = impl.saying_goodbye = false;
                 impl.fail_locked(timed_out ? Failure{Failure::Kind::write_timeout,
                                                      "Timed out while sending data to the host."}
                                            : Failure{Failure::Kind::write, ec.message()},
@@ -782,15 +797,53 @@ void Http2Connection::on_wait_timer(unsigned generation) {
 }
 
 void Http2Connection::close() noexcept {
+    bool goodbye = false, start_writer = false;
+    {
+        std::lock_guard lock(impl_->mutex);
+        if (impl_->state == Impl::State::closed) return;
+        // A connection in working order says GOAWAY(NO_ERROR) first, as httpcore does: the
+        // server learns that the client is done with it rather than seeing it drop. The writer
+        // sends it and then closes the socket; not after a failure (nothing left to tell).
+        goodbye = impl_->usable();
+        impl_->fail_locked({Failure::Kind::read, "The connection was closed."}, true);
+        if (goodbye) {
+            impl_->session.terminate();
+            impl_->saying_goodbye = true;
+            start_writer = !impl_->writer_running;
+            impl_->writer_running = true;
+        }
+    }
+    auto self = weak_from_this().lock();
+    if (!self) return;  // being destroyed: the destructor closes the socket
+    try {
+        if (!goodbye) {
+            // On the strand, where the reader and writer use the socket (a write stuck on a
+            // server that stopped reading ends here too).
+            asio::post(impl_->strand, [self] { self->stream_->close(); });
+        } else if (start_writer) {
+            asio::co_spawn(impl_->strand, write_loop(std::move(self)), asio::detached);
+        } else {
+            // The writer runs and sends the GOAWAY after what it is writing: a write stuck on a
+            // server that stopped reading gets kGoodbyeLimit more, not its whole write timeout.
+            impl_->write_deadline->start(kGoodbyeLimit);
+        }
+    } catch (...) {
+        // Out of memory: the socket closes with the connection.
+    }
+}
+
+void Http2Connection::close_now() noexcept {
     {
         std::lock_guard lock(impl_->mutex);
         if (impl_->state == Impl::State::closed) return;
         impl_->fail_locked({Failure::Kind::read, "The connection was closed."}, true);
     }
-    // On the strand, where the reader and writer use the socket (a write stuck on a server
-    // that stopped reading ends here too).
-    if (auto self = weak_from_this().lock())
-        asio::post(impl_->strand, [self] { self->stream_->close(); });
+    if (auto self = weak_from_this().lock()) {
+        try {
+            asio::post(impl_->strand, [self] { self->stream_->close(); });
+        } catch (...) {
+        }
+    }
 }
 
 awaitable<void> Http2Connection::send_body(
@@ -897,7 +950,7 @@ awaitable<Response> Http2Connection::handle_request(Request& request, const Time
         }
         abandon(*s);
         if (stuck) {
-            close();
+            close_now();  // no GOAWAY: the socket takes no more bytes
             report_to_pool();
         }
         throw;

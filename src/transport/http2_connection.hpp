@@ -72,7 +72,9 @@ public:
                                        bool reused);
 
     bool is_readable() const override;
-    /// Closes the socket; streams still open fail with ReadError. Idempotent.
+    /// Closes the connection; streams still open fail with ReadError. Idempotent, never blocks.
+    /// A connection in working order (not failed) first sends GOAWAY(NO_ERROR), after what the
+    /// writer is writing, and its socket closes once that is written or after a second.
     void close() noexcept override;
     const std::string& origin() const noexcept override { return origin_; }
     bool is_http2() const noexcept override { return true; }
@@ -98,6 +100,8 @@ private:
     static awaitable<void> read_loop(std::shared_ptr<Http2Connection> self,
                                      std::shared_ptr<boost::asio::cancellation_signal> cancel);
     static awaitable<void> write_loop(std::shared_ptr<Http2Connection> self);
+    // Closes the socket without GOAWAY (a connection whose socket takes no more bytes).
+    void close_now() noexcept;
     // Starts the reader and/or writer claimed under the lock (Impl::claim_reader/writer).
     void start_loops(bool reader, bool writer);
     awaitable<void> send_body(std::shared_ptr<Stream> stream, const AsyncByteStream& body,

@@ -124,6 +124,16 @@ struct Http2Fixture : ::testing::Test {
 
 using Http2Transport = Http2Fixture;
 
+// The server's view of its connection `index` once it has seen it close (waits up to 2 s).
+TestServer::ConnectionStats once_closed(const TestServer& server, std::size_t index) {
+    for (int i = 0; i < 200; ++i) {
+        auto stats = server.connection_stats();
+        if (stats.size() > index && !stats[index].open) return stats[index];
+        std::this_thread::sleep_for(10ms);
+    }
+    return server.connection_stats().at(index);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Negotiation
 
@@ -165,6 +175,17 @@ TEST_F(Http2Tls, AlpnChoosesH2WhenBothSidesOfferIt) {
     EXPECT_EQ(version_of_get(), "HTTP/2");
     ASSERT_EQ(server->connection_stats().size(), 1u);
     EXPECT_EQ(server->connection_stats()[0].protocol, "HTTP/2");
+}
+
+TEST_F(Http2Tls, AcloseSaysGoawayBeforeClosingTheConnection) {
+    serve_tls(true);
+    client_over_tls(true);
+    EXPECT_EQ(version_of_get(), "HTTP/2");
+    run(client->aclose());
+    const auto stats = once_closed(*server, 0);
+    EXPECT_FALSE(stats.open);
+    EXPECT_EQ(stats.goaways_received, 1u);
+    EXPECT_EQ(stats.goaway_error, 0u);  // NO_ERROR
 }
 
 TEST_F(Http2Tls, AlpnFallsBackToHttp11WhenEitherSideLacksH2) {
@@ -311,6 +332,43 @@ TEST_F(Http2Transport, IdleConnectionsExpireLikeHttp11Ones) {
     EXPECT_EQ(transport->pool_stats().connections, 1u);
 }
 
+TEST_F(Http2Transport, AcloseSaysGoawayBeforeClosingTheConnection) {
+    auto task = [&]() -> httpx::awaitable<void> {
+        EXPECT_EQ((co_await client->get(url("/"))).status_code(), 200);
+        co_await client->aclose();
+    };
+    run(task());
+    const auto stats = once_closed(*server, 0);
+    EXPECT_FALSE(stats.open);
+    EXPECT_EQ(stats.goaways_received, 1u);
+    EXPECT_EQ(stats.goaway_error, 0u);  // NO_ERROR
+}
+
+TEST_F(Http2Transport, AnExpiredIdleConnectionSaysGoawayWhenThePoolClosesIt) {
+    auto client_options = prior_knowledge();
+    client_options.limits.keepalive_expiry = 100ms;
+    make_client(client_options);
+    auto task = [&]() -> httpx::awaitable<void> {
+        (void)co_await client->get(url("/"));
+        co_await httpx::sleep(250ms);
+        (void)co_await client->get(url("/"));  // the first connection expired: closed
+    };
+    run(task());
+    ASSERT_EQ(server->connections_accepted(), 2u);
+    const auto stats = once_closed(*server, 0);
+    EXPECT_FALSE(stats.open);
+    EXPECT_EQ(stats.goaways_received, 1u);
+    EXPECT_EQ(stats.goaway_error, 0u);
+    EXPECT_EQ(server->connection_stats().at(1).goaways_received, 0u);  // still in use
+}
+
+TEST_F(Http2Transport, ClosingAfterTheServerWentAwayNeitherThrowsNorHangs) {
+    EXPECT_EQ(run(client->get(url("/"))).status_code(), 200);
+    server->stop();  // the idle connection's peer is gone: the GOAWAY has nobody to go to
+    EXPECT_NO_THROW(run(client->aclose()));
+    EXPECT_EQ(transport->pool_stats().connections, 0u);
+}
+
 TEST_F(Http2Transport, AConnectionTheServerClosedWhileIdleIsReplaced) {
     auto task = [&]() -> httpx::awaitable<void> {
         httpx::Response closing = co_await client->get(url("/misbehave/close_idle"));
@@ -370,6 +428,43 @@ TEST_F(Http2Transport, InMemoryAndStreamedBodiesBothWays) {
         EXPECT_EQ(gz.content(), httpx::testing::pattern(0, 100'000));
     };
     run(task());
+}
+
+TEST_F(Http2Transport, AnUploadIsNotHeldBackByUploadsStartedAfterIt) {
+    // Windows large enough for every body at once: the order the bodies go out in is the
+    // client's choice alone. An upload that has sent a frame must not wait behind every upload
+    // started after it (nghttp2's RFC 7540 scheduler puts a stream's first frame first: a steady
+    // stream of new uploads on a connection whose window is scarce kept an older one waiting
+    // into its read timeout). Oldest first, as RFC 9218 schedules by default.
+    auto options = http2_server();
+    options.http2_initial_window_size = 4u << 20;
+    serve(options);
+    make_client();
+    constexpr int kLater = 20;
+    auto task = [&]() -> httpx::awaitable<std::vector<int>> {
+        (void)co_await client->get(url("/"));  // the connection and the server's SETTINGS
+        auto executor = co_await asio::this_coro::executor;
+        auto done = std::make_shared<std::vector<int>>();
+        auto upload = [this, done](int index, std::size_t size) -> httpx::awaitable<void> {
+            httpx::RequestOptions body;
+            body.content = httpx::testing::pattern(0, size);
+            httpx::Response r = co_await client->post(url("/upload"), body);
+            EXPECT_EQ(r.json()["bytes"], size);
+            done->push_back(index);
+        };
+        std::vector<std::future<void>> all;
+        all.push_back(asio::co_spawn(executor, upload(0, 1u << 20), asio::use_future));
+        for (int i = 1; i <= kLater; ++i)
+            all.push_back(asio::co_spawn(executor, upload(i, 16384), asio::use_future));
+        for (auto& f : all) co_await await_future(f);
+        co_return *done;
+    };
+    const std::vector<int> order = run(task());
+    ASSERT_EQ(order.size(), std::size_t{kLater + 1});
+    EXPECT_EQ(order.front(), 0) << "the first upload finished after "
+                                << std::find(order.begin(), order.end(), 0) - order.begin()
+                                << " later ones";
+    EXPECT_EQ(server->connections_accepted(), 1u);
 }
 
 TEST_F(Http2Transport, ASlowReaderHoldsBackOnlyItsOwnStream) {

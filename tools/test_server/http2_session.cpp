@@ -405,6 +405,13 @@ private:
                 ++entry.resets_received;
             });
         }
+        if (frame->hd.type == NGHTTP2_GOAWAY) {
+            self.server_.update(self.connection_->id(), [code = frame->goaway.error_code](
+                                                            TestServer::ConnectionStats& entry) {
+                ++entry.goaways_received;
+                entry.goaway_error = code;
+            });
+        }
         if (frame->hd.type != NGHTTP2_HEADERS && frame->hd.type != NGHTTP2_DATA) return 0;
         Http2Stream* stream = stream_of(session, frame->hd.stream_id);
         if (!stream) return 0;

@@ -463,6 +463,7 @@ awaitable<After> handle_stats(Exchange& ex) {
             item["peak_streams"] = entry.peak_streams;
             item["open_streams"] = entry.open_streams;
             item["resets_received"] = entry.resets_received;
+            item["goaways_received"] = entry.goaways_received;
             item["open"] = entry.open;
             connections.push_back(item);
             peak = std::max(peak, entry.peak_streams);

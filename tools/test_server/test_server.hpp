@@ -75,7 +75,8 @@ struct ServerState;
 //   /misbehave/gzip_bomb     Content-Encoding: gzip, gzip; 1827 bytes that decode to 1 GiB of zeros
 //   /stats                   JSON: the counters below, "connection" (this request's connection id),
 //                            "protocol", and "connections": [{id, protocol, requests,
-//                            peak_streams, open_streams, resets_received, open}]
+//                            peak_streams, open_streams, resets_received, goaways_received,
+//                            open}]
 //   /trailers[?n=N]          "Hello, world!" (or N pattern bytes), then the trailers
 //                            x-trailer: done and x-body-length: <length> (HTTP/1.1: chunked)
 //   /upload?hash=sha256      as /upload, plus "sha256": the hex digest of the body
@@ -126,12 +127,14 @@ public:
 
     // One accepted connection, as seen by the server.
     struct ConnectionStats {
-        std::uint64_t id = 0;               // 1-based, in accept order
-        std::string protocol;               // "HTTP/1.1" or "HTTP/2"
-        std::uint64_t requests = 0;         // requests (HTTP/2: streams) dispatched to a route
-        std::uint64_t peak_streams = 0;     // most HTTP/2 streams open at once
-        std::uint64_t open_streams = 0;     // HTTP/2 streams open now
-        std::uint64_t resets_received = 0;  // RST_STREAM frames the client sent
+        std::uint64_t id = 0;                // 1-based, in accept order
+        std::string protocol;                // "HTTP/1.1" or "HTTP/2"
+        std::uint64_t requests = 0;          // requests (HTTP/2: streams) dispatched to a route
+        std::uint64_t peak_streams = 0;      // most HTTP/2 streams open at once
+        std::uint64_t open_streams = 0;      // HTTP/2 streams open now
+        std::uint64_t resets_received = 0;   // RST_STREAM frames the client sent
+        std::uint64_t goaways_received = 0;  // GOAWAY frames the client sent
+        std::uint32_t goaway_error = 0;      // the error code of the last one
         bool open = false;
     };
 
