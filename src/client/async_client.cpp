@@ -128,26 +128,19 @@ struct AsyncClient::Impl {
 
     // Consumes `url` and `options`: taken by reference so that they move once, into the Request.
     Request build_request(std::string_view method, URL& url, RequestOptions& options) const {
-        merge_defaults(method, url, options);
+        merge_defaults(url, options);
         return Request(method, std::move(url), std::move(options));
     }
 
     // build_request() but the Request: the client's base URL, headers, params, cookies and
     // timeout merged into the caller's, in place.
-    void merge_defaults(std::string_view method, URL& url, RequestOptions& options) const {
+    void merge_defaults(URL& url, RequestOptions& options) const {
         std::lock_guard lock(mutex);
         merge_url(url);
         // Room for the Host and Content-Length fields the Request puts in front.
         Headers merged_headers;
         auto& items = detail::HeadersAccess::items(merged_headers);
         items.reserve(headers.size() + options.headers.size() + 2);
-        // The Host field the Request would insert in front of all others, put there first: no
-        // move of every other field. Not for the methods that may get a Content-Length: 0 in
-        // front of it (the Request inserts both, in that order).
-        if (!iequals(method, "POST") && !iequals(method, "PUT") && !iequals(method, "PATCH") &&
-            !url.raw_host().empty() && !headers.contains("Host") &&
-            !options.headers.contains("Host"))
-            items.emplace_back("Host", url.netloc());
         items.insert(items.end(), headers.begin(), headers.end());
         merged_headers.update(options.headers);
         options.headers = std::move(merged_headers);
@@ -347,7 +340,7 @@ struct AsyncClient::Impl {
         AuthOption take_auth() { return std::move(pending->options.auth); }
         std::shared_ptr<Request> take(const Impl& impl) {
             PendingRequest& p = *pending;
-            impl.merge_defaults(p.method, p.url, p.options);
+            impl.merge_defaults(p.url, p.options);
             p.request.emplace(p.method, std::move(p.url), std::move(p.options));
             return std::shared_ptr<Request>(std::move(pending), &*p.request);
         }

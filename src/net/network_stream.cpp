@@ -315,9 +315,7 @@ public:
         // Records already received count: SSL_has_pending (unsolicited bytes, or an alert), and
         // so does a close_notify or alert that arrived with the end of the last response (read
         // ahead, handled by read_some()) while the server keeps the socket open for ours.
-        return !socket_.is_open() || deferred_end_ || socket_eof_ ||
-               received_begin_ != received_end_ || SSL_has_pending(ssl_) ||
-               (SSL_get_shutdown(ssl_) & SSL_RECEIVED_SHUTDOWN) != 0 ||
+        return !socket_.is_open() || deferred_end_ || !needs_socket() ||
                socket_readable(const_cast<tcp::socket&>(socket_).native_handle());
     }
     std::string alpn_protocol() const override {

@@ -797,6 +797,14 @@ void Http2Connection::on_wait_timer(unsigned generation) {
 }
 
 void Http2Connection::close() noexcept {
+    close(true);
+}
+
+void Http2Connection::close_now() noexcept {
+    close(false);
+}
+
+void Http2Connection::close(bool say_goodbye) noexcept {
     bool goodbye = false, start_writer = false;
     {
         std::lock_guard lock(impl_->mutex);
@@ -804,7 +812,7 @@ void Http2Connection::close() noexcept {
         // A connection in working order says GOAWAY(NO_ERROR) first, as httpcore does: the
         // server learns that the client is done with it rather than seeing it drop. The writer
         // sends it and then closes the socket; not after a failure (nothing left to tell).
-        goodbye = impl_->usable();
+        goodbye = say_goodbye && impl_->usable();
         impl_->fail_locked({Failure::Kind::read, "The connection was closed."}, true);
         if (goodbye) {
             impl_->session.terminate();
@@ -829,20 +837,6 @@ void Http2Connection::close() noexcept {
         }
     } catch (...) {
         // Out of memory: the socket closes with the connection.
-    }
-}
-
-void Http2Connection::close_now() noexcept {
-    {
-        std::lock_guard lock(impl_->mutex);
-        if (impl_->state == Impl::State::closed) return;
-        impl_->fail_locked({Failure::Kind::read, "The connection was closed."}, true);
-    }
-    if (auto self = weak_from_this().lock()) {
-        try {
-            asio::post(impl_->strand, [self] { self->stream_->close(); });
-        } catch (...) {
-        }
     }
 }
 

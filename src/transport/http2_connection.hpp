@@ -102,6 +102,8 @@ private:
     static awaitable<void> write_loop(std::shared_ptr<Http2Connection> self);
     // Closes the socket without GOAWAY (a connection whose socket takes no more bytes).
     void close_now() noexcept;
+    // close() and close_now(): `say_goodbye` sends GOAWAY first if the connection works.
+    void close(bool say_goodbye) noexcept;
     // Starts the reader and/or writer claimed under the lock (Impl::claim_reader/writer).
     void start_loops(bool reader, bool writer);
     awaitable<void> send_body(std::shared_ptr<Stream> stream, const AsyncByteStream& body,
