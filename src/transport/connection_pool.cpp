@@ -43,8 +43,9 @@ struct ConnectionPool::Waiter {
     std::shared_ptr<asio::steady_timer> timer;
 };
 
-ConnectionPool::ConnectionPool(Limits limits, net::ConnectSettings settings)
-    : limits_(limits), settings_(std::move(settings)) {
+ConnectionPool::ConnectionPool(Limits limits, net::ConnectSettings settings,
+                               std::shared_ptr<net::Connector> connector)
+    : limits_(limits), settings_(std::move(settings)), connector_(std::move(connector)) {
     if (limits_.max_connections && limits_.max_keepalive_connections &&
         *limits_.max_keepalive_connections > *limits_.max_connections)
         limits_.max_keepalive_connections = limits_.max_connections;
@@ -546,8 +547,7 @@ awaitable<Response> ConnectionPool::handle_request_impl(std::shared_ptr<Connecti
         if (!connection && !http2) {
             std::unique_ptr<net::NetworkStream> stream;
             try {
-                stream = co_await net::open_stream(url.raw_host(), port, tls, settings_,
-                                                   timeout.connect);
+                stream = co_await connector_->connect(url.raw_host(), port, tls, timeout.connect);
             } catch (...) {
                 std::lock_guard lock(mutex_);
                 --connections_;

@@ -6,6 +6,7 @@
 
 #include "httpx/config.hpp"
 #include "httpx/http_transport.hpp"
+#include "net/connector.hpp"
 #include "net/network_stream.hpp"
 #include "transport/http11_connection.hpp"
 #include "transport/http2_connection.hpp"
@@ -26,7 +27,9 @@ class ConnectionPool : public std::enable_shared_from_this<ConnectionPool>,
                        public Http11Connection::Owner,
                        public Http2Connection::Observer {
 public:
-    ConnectionPool(Limits limits, net::ConnectSettings settings);
+    /// `settings` say which protocols the pool may speak; `connector` opens its connections.
+    ConnectionPool(Limits limits, net::ConnectSettings settings,
+                   std::shared_ptr<net::Connector> connector);
     ~ConnectionPool() override;
 
     /// Sends `request` on a pooled connection (opening one when needed). `self` is this pool:
@@ -36,10 +39,13 @@ public:
     /// Closes every idle connection and refuses new requests; active ones close when released.
     void close();
     AsyncHTTPTransport::PoolStats stats() const;
-    /// Tests only (net/fault_injection.hpp); call before the first request.
-    void inject_faults(std::shared_ptr<net::FaultInjector> faults) {
-        settings_.faults = std::move(faults);
+    /// Tests only: opens the connections from now on with `connector`; call before the first
+    /// request.
+    void set_connector(std::shared_ptr<net::Connector> connector) {
+        connector_ = std::move(connector);
     }
+    /// What the pool's connections are opened with (for tests to wrap).
+    const net::ConnectSettings& settings() const noexcept { return settings_; }
 
     /// An HTTP/1.1 exchange is over: the connection goes back to the pool (or is closed).
     void release(Http11Connection& connection, bool reusable) override;
@@ -132,6 +138,7 @@ private:
 
     Limits limits_;
     net::ConnectSettings settings_;
+    std::shared_ptr<net::Connector> connector_;
     mutable std::mutex mutex_;
     // Looked up by std::string_view too (heterogeneous lookup).
     struct KeyHash {

@@ -50,32 +50,6 @@ constexpr std::size_t kMergeLimit = 64 * 1024;
 // application keeps up with the body (see Exchange::next_chunk).
 constexpr std::uint32_t kMaxStreamWindow = 16 * 1024 * 1024;
 
-// How a stream or the whole connection failed. Each request throws its own exception object
-// (the client attaches its request to it), so failures are kept as descriptions.
-struct Failure {
-    enum class Kind { none, read, read_timeout, write, write_timeout, remote, refused, eof };
-    Kind kind = Kind::none;
-    std::string message;
-
-    explicit operator bool() const noexcept { return kind != Kind::none; }
-    [[noreturn]] void raise() const {
-        switch (kind) {
-            case Kind::read:
-                throw ReadError(message);
-            case Kind::read_timeout:
-                throw ReadTimeout(message);
-            case Kind::write:
-                throw WriteError(message);
-            case Kind::write_timeout:
-                throw WriteTimeout(message);
-            case Kind::refused:
-                throw RefusedStream(message);
-            default:
-                throw RemoteProtocolError(message);
-        }
-    }
-};
-
 std::optional<std::uint64_t> content_length(const Headers& headers) {
     auto value = headers.get("content-length");
     if (!value) return std::nullopt;
@@ -86,9 +60,6 @@ std::optional<std::uint64_t> content_length(const Headers& headers) {
 }
 
 }  // namespace
-
-RefusedStream::RefusedStream(const std::string& message, bool body_untouched)
-    : RemoteProtocolError(message), body_untouched_(body_untouched) {}
 
 // One request/response exchange on the connection. The reader fills the response side, the
 // writer drains the request body; the exchange's coroutine waits on `signal`.

@@ -12,6 +12,7 @@
 #include "httpx/response.hpp"
 #include "net/network_stream.hpp"
 #include "transport/connection.hpp"
+#include "transport/failure.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/cancellation_signal.hpp>
@@ -25,18 +26,6 @@
 #include <string>
 
 namespace httpx::transport {
-
-/// A request the server never processed (GOAWAY above its stream, REFUSED_STREAM, or a reused
-/// connection that died before answering): it may go again on another connection.
-class RefusedStream : public RemoteProtocolError {
-public:
-    /// `body_untouched`: the request body was not read at all (a one-shot body can go again).
-    explicit RefusedStream(const std::string& message, bool body_untouched = false);
-    bool body_untouched() const noexcept { return body_untouched_; }
-
-private:
-    bool body_untouched_;
-};
 
 class Http2Connection : public Connection, public std::enable_shared_from_this<Http2Connection> {
 public:

@@ -1,6 +1,7 @@
 #include "httpx/http_transport.hpp"
 
 #include "httpx/exceptions.hpp"
+#include "net/connector.hpp"
 #include "net/network_stream.hpp"
 #include "transport/connection_pool.hpp"
 #include "transport/http_transport_access.hpp"
@@ -27,7 +28,9 @@ AsyncHTTPTransport::AsyncHTTPTransport(HTTPTransportOptions options)
     settings.local_address = std::move(options.local_address);
     settings.socket_options = std::move(options.socket_options);
     settings.retries = options.retries;
-    impl_->pool = std::make_shared<transport::ConnectionPool>(options.limits, std::move(settings));
+    auto connector = net::make_socket_connector(settings);
+    impl_->pool = std::make_shared<transport::ConnectionPool>(options.limits, std::move(settings),
+                                                              std::move(connector));
 }
 
 AsyncHTTPTransport::~AsyncHTTPTransport() {
@@ -54,7 +57,10 @@ namespace httpx::detail {
 
 void HTTPTransportAccess::inject_faults(AsyncHTTPTransport& transport,
                                         std::shared_ptr<net::FaultInjector> faults) {
-    transport.impl_->pool->inject_faults(std::move(faults));
+    // The real network, every connection counted by `faults` (ConnectSettings::faults).
+    net::ConnectSettings settings = transport.impl_->pool->settings();
+    settings.faults = std::move(faults);
+    transport.impl_->pool->set_connector(net::make_socket_connector(std::move(settings)));
 }
 
 }  // namespace httpx::detail
