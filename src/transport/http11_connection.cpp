@@ -4,8 +4,6 @@
 #include "httpx/exceptions.hpp"
 #include "models/response_access.hpp"
 #include "net/stream_deadline.hpp"
-#include "protocol/http11_parser.hpp"
-#include "protocol/http11_serializer.hpp"
 
 #include <boost/asio/this_coro.hpp>
 #include <boost/system/system_error.hpp>
@@ -21,21 +19,9 @@ namespace asio = boost::asio;
 namespace {
 
 constexpr std::size_t kReadSize = 64 * 1024;  // httpcore reads 64 KiB at a time, as do we
-// A body framed by Content-Length or by the end of the connection is read straight into the
-// chunks handed to the caller, in reads sized by what the previous one brought: up to 256 KiB
-// while the data comes in faster than it is read (a quarter of the system calls and wake-ups of
-// 64 KiB reads: 1.4x less CPU for a 256 MiB download), down to 16 KiB on a slow link.
-constexpr std::size_t kMinBodyRead = 16 * 1024;
-// (256 KiB as libcurl's buffer in the harness: 128 KiB took about 10 % more CPU for h1-big.)
-constexpr std::size_t kMaxBodyRead = 256 * 1024;
-// Exchanges whose head read is not deferred after one that found nothing else to let run first
-// (see handle_request): with one exchange in flight, deferring costs an epoll_wait and gains
-// nothing.
-constexpr std::uint8_t kHeadReadDeferralPause = 8;
 
-// Deferred head reads started and completed on this thread: one that finds the count unchanged
-// when it completes let nothing else run first.
-thread_local std::uint64_t deferred_head_reads = 0;
+constexpr std::string_view kReadTimedOut = "Timed out while receiving data from the host.";
+constexpr std::string_view kWriteTimedOut = "Timed out while sending data to the host.";
 
 std::optional<net::StreamDeadline::Duration> phase(const std::optional<Timeout::Duration>& d) {
     return d;
@@ -55,33 +41,42 @@ Http11Connection::~Http11Connection() {
     stream_->close();
 }
 
-void Http11Connection::serialize_head(const Request& request) {
-    std::string target = request.url().raw_path();
-    if (auto it = request.extensions().find("target"); it != request.extensions().end()) {
-        if (auto* t = std::any_cast<std::string>(&it->second)) target = *t;
-    }
-    head_.clear();
-    protocol::serialize_request_head(request.method(), target, request.headers(), head_);
+void Http11Connection::fail(Failure::Kind kind, std::string message) {
+    failure_ = kind;
+    Failure{kind, std::move(message)}.raise();
 }
 
 void Http11Connection::throw_write_failure(const boost::system::system_error& e) {
-    if (deadline_->finish()) throw WriteTimeout("Timed out while sending data to the host.");
+    if (deadline_->finish()) fail(Failure::Kind::write_timeout, std::string(kWriteTimedOut));
     const boost::system::error_code& code = e.code();
     // EPIPE, ECONNRESET (or a TLS session the server ended): the request met a closed connection.
     if (code == asio::error::broken_pipe || code == asio::error::connection_reset ||
         code == asio::error::eof || code == asio::error::not_connected)
-        throw WriteError("Server disconnected while the request was sent: " + code.message());
-    throw WriteError(code.message());
+        fail(Failure::Kind::write,
+             "Server disconnected while the request was sent: " + code.message());
+    fail(Failure::Kind::write, code.message());
 }
 
 void Http11Connection::check_write_deadline() {
     // The timer closes the stream from whichever thread it runs on, maybe as the write completed.
-    if (deadline_->finish()) throw WriteTimeout("Timed out while sending data to the host.");
+    if (deadline_->finish()) fail(Failure::Kind::write_timeout, std::string(kWriteTimedOut));
+}
+
+void Http11Connection::throw_read_failure(const boost::system::system_error& e) {
+    if (deadline_->finish()) fail(Failure::Kind::read_timeout, std::string(kReadTimedOut));
+    fail(Failure::Kind::read, e.code().message());
+}
+
+void Http11Connection::check_read_deadline() {
+    // The timer closes the stream from whichever thread it runs on: a read may then end
+    // "normally" (0 bytes: the shutdown looks like EOF) just as it would have been aborted.
+    if (deadline_->finish()) fail(Failure::Kind::read_timeout, std::string(kReadTimedOut));
 }
 
 awaitable<void> Http11Connection::write_streamed_request(Request& request, const Timeout& timeout) {
-    serialize_head(request);
-    auto write = [&](std::span<const asio::const_buffer> buffers) -> awaitable<void> {
+    auto write = [&](std::string_view bytes) -> awaitable<void> {
+        if (bytes.empty()) co_return;
+        const std::array<asio::const_buffer, 1> buffers{asio::buffer(bytes)};
         deadline_->start(phase(timeout.write));
         try {
             co_await stream_->write(buffers);
@@ -91,30 +86,16 @@ awaitable<void> Http11Connection::write_streamed_request(Request& request, const
         check_write_deadline();
     };
 
-    const AsyncByteStream& body = request.stream();
-    std::array<asio::const_buffer, 1> head{asio::buffer(head_)};
-    co_await write(head);
-    const bool chunked = !request.headers().contains("Content-Length");
+    co_await write(exchange_.head());
     std::string framed;
-    auto chunks = body.aiter();
-    while (auto chunk = co_await chunks.next()) {
-        std::array<asio::const_buffer, 1> piece{asio::buffer(*chunk)};
-        if (chunked) {
-            framed.clear();
-            protocol::append_chunk(*chunk, framed);
-            piece[0] = asio::buffer(framed);
-        }
-        co_await write(piece);
-    }
-    if (chunked) {
-        std::array<asio::const_buffer, 1> last{asio::buffer(protocol::last_chunk())};
-        co_await write(last);
-    }
+    auto chunks = request.stream().aiter();
+    while (auto chunk = co_await chunks.next())
+        co_await write(exchange_.frame_body(*chunk, framed));
+    co_await write(exchange_.end_of_body());
 }
 
-bool Http11Connection::write_now(const Request& request, const Bytes& content) {
-    serialize_head(request);
-    request_buffers_ = {asio::buffer(head_), asio::buffer(content)};
+bool Http11Connection::write_now(const Bytes& content) {
+    request_buffers_ = {asio::buffer(exchange_.head()), asio::buffer(content)};
     unsent_ = request_buffers_;
     try {
         return stream_->write_now(unsent_);
@@ -125,7 +106,8 @@ bool Http11Connection::write_now(const Request& request, const Bytes& content) {
 
 bool Http11Connection::feed_buffered() {
     if (begin_ == end_) return false;
-    const std::size_t used = parser_.feed(std::string_view(buffer_).substr(begin_, end_ - begin_));
+    const std::size_t used =
+        exchange_.feed(std::string_view(buffer_).substr(begin_, end_ - begin_));
     begin_ += used;
     return used > 0;
 }
@@ -144,49 +126,50 @@ asio::mutable_buffer Http11Connection::read_space() {
 
 void Http11Connection::received(std::size_t n) {
     if (n == 0) {
-        parser_.feed_eof();
+        end_of_stream();
         return;
     }
-    received_nothing_ = false;
     end_ += n;
 }
 
-bool Http11Connection::defer_head_read() noexcept {
-    if (head_read_deferral_wait_ == 0) return true;
-    --head_read_deferral_wait_;
-    return false;
-}
-
-void Http11Connection::throw_read_failure(const boost::system::system_error& e) {
-    if (deadline_->finish()) throw ReadTimeout("Timed out while receiving data from the host.");
-    throw ReadError(e.code().message());
-}
-
-void Http11Connection::check_read_deadline() {
-    // The timer closes the stream from whichever thread it runs on: a read may then end
-    // "normally" (0 bytes: the shutdown looks like EOF) just as it would have been aborted.
-    if (deadline_->finish()) throw ReadTimeout("Timed out while receiving data from the host.");
-}
-
-// Feeds buffered bytes to the parser; reads more from the socket when it needs them.
-awaitable<void> Http11Connection::receive_more() {
-    if (feed_buffered()) co_return;
-    std::size_t n = 0;
-    deadline_->start(read_timeout_);
+void Http11Connection::end_of_stream() {
     try {
-        n = co_await stream_->read_some(read_space());
-    } catch (const boost::system::system_error& e) {
-        throw_read_failure(e);
+        exchange_.feed_eof();
+    } catch (const RemoteProtocolError&) {
+        failure_ = Failure::Kind::eof;  // the response was cut short (or never came)
+        throw;
     }
-    check_read_deadline();
-    received(n);
 }
 
-// Reads body bytes (at most `left`, none buffered) into a chunk of their own, which the parser
+// Feeds buffered bytes to the exchange and reads from the socket when it needs more: one step
+// for `progress`, as many as the head takes for `response_head`. `deferred`: the first read waits
+// for the handlers already queued (see HeadReadDeferral).
+awaitable<void> Http11Connection::receive(ReadGoal goal, bool deferred) {
+    do {
+        if (feed_buffered()) continue;
+        std::size_t n = 0;
+        deadline_->start(read_timeout_);
+        try {
+            if (deferred) {
+                n = co_await stream_->read_some_later(read_space());
+                head_read_deferral_.record();
+                deferred = false;
+            } else {
+                n = co_await stream_->read_some(read_space());
+            }
+        } catch (const boost::system::system_error& e) {
+            throw_read_failure(e);
+        }
+        check_read_deadline();
+        received(n);
+    } while (goal == ReadGoal::response_head && !exchange_.headers_done());
+}
+
+// Reads body bytes (at most `left`, none buffered) into a chunk of their own, which the exchange
 // hands back through take_body(): no copy in user space.
 awaitable<void> Http11Connection::read_body_directly(std::uint64_t left) {
     Bytes chunk;
-    chunk.resize(static_cast<std::size_t>(std::min<std::uint64_t>(left, body_read_size_)));
+    chunk.resize(body_read_size_.next(left));
     std::size_t n = 0;
     deadline_->start(read_timeout_);
     try {
@@ -196,26 +179,20 @@ awaitable<void> Http11Connection::read_body_directly(std::uint64_t left) {
     }
     check_read_deadline();
     if (n == 0) {
-        parser_.feed_eof();
+        end_of_stream();
         co_return;
     }
-    received_nothing_ = false;
-    if (n == chunk.size()) {
-        body_read_size_ = std::min(body_read_size_ * 2, kMaxBodyRead);
-    } else if (n < chunk.size() / 2) {
-        body_read_size_ = std::max(body_read_size_ / 2, kMinBodyRead);
-    }
+    body_read_size_.record(chunk.size(), n);
     chunk.resize(n);
     // A chunk the caller keeps should not hold much more memory than bytes.
     if (n < chunk.capacity() / 2) chunk.shrink_to_fit();
-    parser_.feed_body(std::move(chunk));
+    exchange_.feed_body(std::move(chunk));
 }
 
-void Http11Connection::finish(std::uint64_t id, bool reusable) {
+void Http11Connection::finish(std::uint64_t id, bool read_to_end) {
     if (active_id_.load(std::memory_order_relaxed) != id) return;  // finished already
     active_id_.store(0, std::memory_order_relaxed);
-    // Bytes beyond the response on an idle connection mean a confused server: don't reuse.
-    if (reusable && begin_ != end_) reusable = false;
+    const bool reusable = exchange_.finish(read_to_end, begin_ != end_);
     deadline_->idle();
     if (!reusable) close();
     if (auto o = std::move(owner_)) o->release(*this, reusable);
@@ -225,20 +202,20 @@ awaitable<std::optional<Bytes>> Http11Connection::next_chunk(std::shared_ptr<Htt
                                                              std::uint64_t id) {
     Http11Connection& c = *self;
     for (;;) {
-        // Once finished, the connection and its parser may carry the next exchange.
+        // Once finished, the connection and its exchange may carry the next request.
         if (c.active_id_.load(std::memory_order_relaxed) != id) co_return std::nullopt;
-        Bytes body = c.parser_.take_body();
+        Bytes body = c.exchange_.take_body();
         if (!body.empty()) co_return body;
-        if (c.parser_.message_done()) {
-            c.finish(id, c.parser_.keep_alive());
+        if (c.exchange_.message_done()) {
+            c.finish(id, true);
             co_return std::nullopt;
         }
         try {
-            const std::uint64_t left = c.parser_.identity_body_left();
+            const std::uint64_t left = c.exchange_.identity_body_left();
             if (left > 0 && c.begin_ == c.end_)
                 co_await c.read_body_directly(left);
             else
-                co_await c.receive_more();
+                co_await c.receive(ReadGoal::progress, false);
         } catch (...) {
             c.finish(id, false);
             throw;
@@ -253,20 +230,21 @@ Response Http11Connection::make_response(std::uint64_t id) {
     auto on_close = [](void* connection, std::uint64_t exchange) {
         static_cast<Http11Connection*>(connection)->finish(exchange, false);
     };
+    protocol::ResponseParser& head = exchange_.response();
     return detail::ResponseAccess::streamed(
-        parser_.status_code(), parser_.take_headers(),
+        head.status_code(), head.take_headers(),
         detail::ByteStreamAccess::from_non_empty_chunks(
             AsyncIterator<Bytes>([self, id] { return next_chunk(self, id); }),
-            parser_.content_length(), std::weak_ptr<void>(self), on_close, id),
-        parser_.http_version(), std::string(parser_.reason()));
+            head.content_length(), std::weak_ptr<void>(self), on_close, id),
+        head.http_version(), std::string(head.reason()));
 }
 
-bool Http11Connection::failed_stale(const Request& request, const TransportError& error) const {
-    // A write that failed, or the end of the stream before a byte of response: nothing was
-    // processed, so the request may go again (if its body can replay).
-    return received_nothing_ && request.stream().is_replayable() &&
-           (dynamic_cast<const ReadError*>(&error) || dynamic_cast<const WriteError*>(&error) ||
-            dynamic_cast<const RemoteProtocolError*>(&error));
+bool Http11Connection::failed_stale(const Request& request) const {
+    // A write that failed, or a read that failed or met the end of the stream, before a byte of
+    // response: nothing was processed, so the request may go again (if its body can replay).
+    if (!exchange_.nothing_received() || !request.stream().is_replayable()) return false;
+    return failure_ == Failure::Kind::write || failure_ == Failure::Kind::read ||
+           failure_ == Failure::Kind::eof;
 }
 
 awaitable<Response> Http11Connection::handle_request(Request& request, Timeout timeout,
@@ -275,16 +253,17 @@ awaitable<Response> Http11Connection::handle_request(Request& request, Timeout t
     // is in plain functions, so that the frame stays small enough for Asio's recycling.
     lease.started = true;
     try {
-        received_nothing_ = true;
+        failure_ = Failure::Kind::none;
         if (!deadline_) deadline_.emplace(co_await asio::this_coro::executor, *stream_);
         bool sent_at_once = false;
         try {
+            exchange_.start(request);
             if (const Bytes* content = request.stream().buffer()) {
                 // The common case inline (no coroutine frame for the write): head and body in
                 // one gathered write. Usually the socket takes it all at once: no composed write
                 // (and its trip through the scheduler) and nothing to time. Only what is left
                 // waits, under the timeout.
-                sent_at_once = write_now(request, *content);
+                sent_at_once = write_now(*content);
                 if (!sent_at_once) {
                     deadline_->start(phase(timeout.write));
                     try {
@@ -297,55 +276,30 @@ awaitable<Response> Http11Connection::handle_request(Request& request, Timeout t
             } else {
                 co_await write_streamed_request(request, timeout);
             }
+            exchange_.request_sent();
         } catch (...) {
+            exchange_.abandon();
             deadline_->idle();
             throw;
         }
 
         const std::uint64_t id = ++exchanges_;
         active_id_.store(id, std::memory_order_relaxed);
-        parser_.reset(request.method());
         read_timeout_ = phase(timeout.read);
-        body_read_size_ = kReadSize;
+        body_read_size_.reset();
         try {
-            // The response cannot be there microseconds after the request left: a read now
-            // fails (EAGAIN) before it waits. With other exchanges in flight, the read goes
-            // after the handlers already queued (as Beast's does, its write completing through
-            // the scheduler), and by then the response has often arrived: one system call
-            // fewer. When nothing else ran meanwhile (one exchange in flight), the next
-            // exchanges read at once for a while.
-            std::uint64_t deferred = 0;  // deferred_head_reads when the read was deferred
-            if (sent_at_once && defer_head_read()) deferred = ++deferred_head_reads;
-            // receive_more() written out: one coroutine frame less per request.
-            while (!parser_.headers_done()) {
-                if (feed_buffered()) continue;
-                std::size_t n = 0;
-                deadline_->start(read_timeout_);
-                try {
-                    if (deferred == 0) {
-                        n = co_await stream_->read_some(read_space());
-                    } else {
-                        n = co_await stream_->read_some_later(read_space());
-                        if (++deferred_head_reads == deferred + 1)
-                            head_read_deferral_wait_ = kHeadReadDeferralPause;
-                        deferred = 0;
-                    }
-                } catch (const boost::system::system_error& e) {
-                    throw_read_failure(e);
-                }
-                check_read_deadline();
-                received(n);
-            }
+            co_await receive(ReadGoal::response_head, sent_at_once && head_read_deferral_.defer());
         } catch (...) {
+            exchange_.abandon();
             active_id_.store(0, std::memory_order_relaxed);  // released below or by the caller
             deadline_->idle();
             throw;
         }
         owner_ = lease.owner;
         co_return make_response(id);
-    } catch (const TransportError& error) {
+    } catch (const TransportError&) {
         lease.owner->release(*lease.connection, false);
-        if (!lease.retry_if_stale || !failed_stale(request, error)) throw;
+        if (!lease.retry_if_stale || !failed_stale(request)) throw;
     } catch (...) {
         lease.owner->release(*lease.connection, false);
         throw;

@@ -8,8 +8,10 @@
 #include "httpx/response.hpp"
 #include "net/network_stream.hpp"
 #include "net/stream_deadline.hpp"
-#include "protocol/http11_parser.hpp"
+#include "protocol/http11_exchange.hpp"
 #include "transport/connection.hpp"
+#include "transport/failure.hpp"
+#include "transport/read_policy.hpp"
 
 #include <boost/asio/buffer.hpp>
 #include <boost/system/system_error.hpp>
@@ -77,46 +79,49 @@ public:
     const std::string& origin() const noexcept { return origin_; }
 
 private:
-    void serialize_head(const Request& request);  // into head_
     // Head and in-memory body by a direct send; false leaves the rest in unsent_.
-    bool write_now(const Request& request, const Bytes& content);
-    [[noreturn]] void throw_write_failure(const boost::system::system_error& e);
-    void check_write_deadline();
+    bool write_now(const Bytes& content);
     // A body given as a stream (the in-memory one is written inline by handle_request).
     awaitable<void> write_streamed_request(Request& request, const Timeout& timeout);
 
-    // Reading: handle_request, receive_more() and read_body_directly() read the socket
-    // themselves (no coroutine frame for the read's timeout and errors).
-    bool feed_buffered();  // true when the parser took some of the buffered bytes
+    // Reading: feeds buffered bytes to the exchange, reads the socket when it needs more.
+    enum class ReadGoal {
+        progress,       // one step: feed what is buffered, else one read
+        response_head,  // until the response head is complete
+    };
+    awaitable<void> receive(ReadGoal goal, bool deferred);
+    bool feed_buffered();  // true when the exchange took some of the buffered bytes
     boost::asio::mutable_buffer read_space();
     void received(std::size_t n);  // after a read of n bytes into read_space() (0: end of stream)
-    // Whether the first read of the response to a request sent at once waits for the other
-    // ready handlers first (see handle_request); counts the exchanges between two tries.
-    bool defer_head_read() noexcept;
-    [[noreturn]] void throw_read_failure(const boost::system::system_error& e);
-    void check_read_deadline();
-    awaitable<void> receive_more();
+    void end_of_stream();
     awaitable<void> read_body_directly(std::uint64_t left);
+
+    // Failures: each is recorded as a Failure kind, then thrown as its HTTPX exception.
+    [[noreturn]] void fail(Failure::Kind kind, std::string message);
+    [[noreturn]] void throw_write_failure(const boost::system::system_error& e);
+    [[noreturn]] void throw_read_failure(const boost::system::system_error& e);
+    void check_write_deadline();
+    void check_read_deadline();
 
     // The response body of exchange `id`: its chunks, and its end (finish).
     Response make_response(std::uint64_t id);
     static awaitable<std::optional<Bytes>> next_chunk(std::shared_ptr<Http11Connection> self,
                                                       std::uint64_t id);
-    void finish(std::uint64_t id, bool reusable);
+    // `read_to_end`: the caller read the whole response (not closed or failed half-way).
+    void finish(std::uint64_t id, bool read_to_end);
     // The request failed before any byte of response arrived, in a way that says the server
     // had closed the connection: it may go again on a new one.
-    bool failed_stale(const Request& request, const TransportError& error) const;
+    bool failed_stale(const Request& request) const;
 
     std::unique_ptr<net::NetworkStream> stream_;
     std::string origin_;
     std::string buffer_;  // bytes read and not yet parsed: buffer_[begin_, end_)
     std::size_t begin_ = 0, end_ = 0;
-    bool received_nothing_ = true;
-    std::string head_;  // reused between requests: no allocation per request head
-    protocol::ResponseParser parser_{"GET"};       // reused between requests (reset per exchange)
+    protocol::Http11Exchange exchange_;            // the request/response cycle, reused
+    Failure::Kind failure_ = Failure::Kind::none;  // how the current request failed
     std::optional<net::StreamDeadline> deadline_;  // made on the first request's executor
-    // Exchanges left before the head read is deferred again (0: it is, see handle_request).
-    std::uint8_t head_read_deferral_wait_ = 0;
+    HeadReadDeferral head_read_deferral_;
+    AdaptiveReadSize body_read_size_;
 
     // The exchange in progress, kept here rather than in an object per request. A response
     // body names its exchange by id: once that one is finished, the body ends, even when the
@@ -124,8 +129,7 @@ private:
     std::uint64_t exchanges_ = 0;              // ids given so far
     std::atomic<std::uint64_t> active_id_{0};  // the unfinished exchange's id, 0 when none
     std::optional<net::StreamDeadline::Duration> read_timeout_;
-    std::shared_ptr<Owner> owner_;    // set once the head is read: told when the exchange ends
-    std::size_t body_read_size_ = 0;  // of the next read_body_directly()
+    std::shared_ptr<Owner> owner_;  // set once the head is read: told when the exchange ends
     std::array<boost::asio::const_buffer, 2> request_buffers_;  // head and in-memory body
     std::span<boost::asio::const_buffer> unsent_;               // what write_now() left
 };
