@@ -7,6 +7,7 @@
 #include "net/network_stream.hpp"
 #include "protocol/http11_parser.hpp"
 #include "protocol/http11_serializer.hpp"
+#include "scripted_stream.hpp"
 #include "transport/http11_connection.hpp"
 
 #include <benchmark/benchmark.h>
@@ -271,37 +272,14 @@ void BM_DecodeZstd(benchmark::State& state) {
 BENCHMARK(BM_DecodeZstd);
 
 // ---------------------------------------------------------------- a full exchange in memory
-// A connected "socket" whose peer answers every request written to it with the same response.
-class CannedServerStream final : public httpx::net::NetworkStream {
-public:
-    explicit CannedServerStream(std::string_view response) : response_(response) {}
-    httpx::awaitable<std::size_t> read_some(asio::mutable_buffer buffer) override {
-        if (pending_ == 0) co_return 0;  // nothing was asked: end of stream
-        const std::size_t n = std::min(buffer.size(), pending_);
-        const std::size_t offset = response_.size() - pending_;
-        std::memcpy(buffer.data(), response_.data() + offset, n);
-        pending_ -= n;
-        co_return n;
-    }
-    httpx::awaitable<void> write(std::span<const asio::const_buffer>) override {
-        pending_ = response_.size();
-        co_return;
-    }
-    void close() noexcept override {}
-    bool is_readable() const override { return false; }
-
-private:
-    std::string_view response_;
-    std::size_t pending_ = 0;
-};
-
-// AsyncClient -> this transport -> Http11Connection -> CannedServerStream: everything of a
-// request but the pool and the kernel.
+// AsyncClient -> this transport -> Http11Connection -> CannedServerStream (the tests' one):
+// everything of a request but the pool and the kernel.
 class InMemoryTransport final : public httpx::AsyncBaseTransport {
 public:
     explicit InMemoryTransport(std::string_view response)
         : connection_(std::make_shared<httpx::transport::Http11Connection>(
-              std::make_unique<CannedServerStream>(response), "http://127.0.0.1:18080")) {}
+              std::make_unique<httpx::test::CannedServerStream>(response),
+              "http://127.0.0.1:18080")) {}
     httpx::awaitable<httpx::Response> handle_async_request(httpx::Request& request) override {
         httpx::Timeout timeout;
         if (auto it = request.extensions().find("timeout"); it != request.extensions().end())
