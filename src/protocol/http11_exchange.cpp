@@ -2,17 +2,9 @@
 
 #include "protocol/http11_serializer.hpp"
 
-#include <any>
 #include <stdexcept>
 
 namespace httpx::protocol {
-
-std::string request_target(const Request& request) {
-    if (auto it = request.extensions().find("target"); it != request.extensions().end()) {
-        if (auto* target = std::any_cast<std::string>(&it->second)) return *target;
-    }
-    return request.url().raw_path();
-}
 
 BodyFraming body_framing(const Request& request) {
     // Request sets Content-Length for every body of known size (and Transfer-Encoding for the

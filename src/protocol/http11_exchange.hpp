@@ -9,6 +9,7 @@
 #pragma once
 
 #include "protocol/http11_parser.hpp"
+#include "protocol/request_target.hpp"
 
 #include <httpx/request.hpp>
 #include <httpx/types.hpp>
@@ -19,10 +20,6 @@
 #include <string_view>
 
 namespace httpx::protocol {
-
-/// The request target sent for `request`: its "target" extension when that holds a string
-/// (HTTPX's way to send, say, "*" for OPTIONS), else the URL's path and query as given.
-std::string request_target(const Request& request);
 
 /// How a request body goes on the wire.
 enum class BodyFraming {
