@@ -180,7 +180,8 @@ TEST(Http11Exchange, BytesBeyondTheResponseEndInMustClose) {
     Http11Exchange exchange;
     exchange.start(get());
     exchange.request_sent();
-    const std::string bytes = std::string(kResponse) + "HTTP/1.1 200 OK\r\n";
+    std::string bytes(kResponse);
+    bytes += "HTTP/1.1 200 OK\r\n";
     EXPECT_EQ(exchange.feed(bytes), kResponse.size());  // the rest is not this response's
     EXPECT_EQ(exchange.state(), State::done);
     EXPECT_FALSE(exchange.finish(true, /*bytes_beyond=*/true));
