@@ -82,6 +82,7 @@ protected:
             co_await connection_->handle_request(request, httpx::Timeout(), std::move(lease));
         Received received;
         received.status = response.status_code();
+        if (owner_->sent_again > 0) co_return received;  // the owner's response, no body to read
         auto chunks = response.aiter_raw();
         while (auto chunk = co_await chunks.next()) {
             received.body += *chunk;
