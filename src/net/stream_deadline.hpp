@@ -1,6 +1,7 @@
 // The read and write timeouts of one connection, with one timer per connection.
 #pragma once
 
+#include "net/lazy_timer.hpp"
 #include "net/network_stream.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -14,10 +15,8 @@ namespace httpx::net {
 /// Times the operations of one stream, one at a time, and closes the stream when one overruns.
 ///
 /// Cheaper than `within()` (two coroutines, a parallel group and a timer per operation): each
-/// operation only records its deadline (one clock read). A single timer per connection sleeps
-/// until the earliest deadline it may have to enforce; when it wakes up early (the operation it
-/// was armed for finished and a later one runs) it re-arms for the later deadline, so the timer
-/// is touched about once per exchange rather than twice per socket operation.
+/// operation only records its deadline (one clock read), and one `LazyTimer` per connection
+/// enforces them, touched about once per timeout period rather than twice per socket operation.
 ///
 ///     deadline.start(timeout.read);
 ///     try { n = co_await stream.read_some(...); }  // fails when the time ran out
@@ -43,8 +42,7 @@ public:
 
 private:
     struct State;
-    static void release_timer_locked(State& state) noexcept;
-    std::shared_ptr<State> state_;  // shared with the timer's completion handler
+    std::shared_ptr<State> state_;  // reached by the timer's on_wake through a weak_ptr
 };
 
 }  // namespace httpx::net

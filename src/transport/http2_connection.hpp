@@ -13,6 +13,7 @@
 #include "net/network_stream.hpp"
 #include "transport/connection.hpp"
 #include "transport/failure.hpp"
+#include "transport/http2_stream.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/cancellation_signal.hpp>
@@ -81,10 +82,10 @@ public:
     } pool;
 
     struct Impl;
-    struct Stream;
-    struct Exchange;
 
 private:
+    friend class Http2Exchange;  // reads the response body through take_body and wait_for
+
     // `cancel`: this reader's own cancellation signal (see start_loops).
     static awaitable<void> read_loop(std::shared_ptr<Http2Connection> self,
                                      std::shared_ptr<boost::asio::cancellation_signal> cancel);
@@ -95,16 +96,19 @@ private:
     void close(bool say_goodbye) noexcept;
     // Starts the reader and/or writer claimed under the lock (Impl::claim_reader/writer).
     void start_loops(bool reader, bool writer);
-    awaitable<void> send_body(std::shared_ptr<Stream> stream, const AsyncByteStream& body,
+    awaitable<void> send_body(std::shared_ptr<Http2Stream> stream, const AsyncByteStream& body,
                               std::optional<std::chrono::duration<double>> write_timeout);
     // Waits for the stream's next event, at most `limit`: throws WriteTimeout (`write`) or
     // ReadTimeout when the limit passes first. One timer per connection enforces the limits.
-    awaitable<void> wait_for(Stream& stream, std::optional<std::chrono::duration<double>> limit,
-                             bool write);
-    void arm_wait_timer_locked(std::chrono::steady_clock::time_point when);
-    void on_wait_timer(unsigned generation);
+    awaitable<void> wait_for(Http2Stream& stream,
+                             std::optional<std::chrono::duration<double>> limit, bool write);
+    // The wait timer woke up: ends the waits whose time ran out, sleeps until the next one.
+    void on_wait_timer();
     // Resets a stream the exchange gives up on (RST_STREAM CANCEL unless already closed).
-    void abandon(Stream& stream);
+    void abandon(Http2Stream& stream);
+    // The response body's next step (Http2Stream::next_body_step), with the bytes taken given
+    // back to flow control (WINDOW_UPDATE).
+    Http2Stream::BodyStep take_body(Http2Stream& stream);
     // Tells the observer what changed (settings, unusable); never under the lock.
     void report_to_pool();
     // After a stream's read timeout on a connection that received nothing for as long: sends a
