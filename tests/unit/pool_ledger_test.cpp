@@ -117,21 +117,36 @@ TEST_F(LedgerTest, TheConnectionLimitQueuesRequestsAndAFreedConnectionGoesToTheN
     EXPECT_EQ(ledger.describe(), state(2, 0, 2, 0));
 }
 
-TEST_F(LedgerTest, WaitersAreServedInOrderAcrossOrigins) {
+TEST_F(LedgerTest, AFreedConnectionGoesToItsOriginFirstThenClosesForOthers) {
     PoolLedger ledger(limits(1));
     std::shared_ptr<FakeConnection> a;
     PoolGrant grant = open_http11(ledger, kA, &a);
-    auto first = wait(ledger, kB);
-    auto second = wait(ledger, kA);
+    auto other = wait(ledger, kB);
+    auto same = wait(ledger, kA);
     EXPECT_EQ(ledger.describe(), state(1, 2, 1, 0));
-    // The first waiter (another origin) needs the capacity: the connection closes for it, even
-    // though a later waiter could have reused it.
+    // Straight to the next request for the same origin, even one that queued later.
+    ledger.request_ended(*grant.entry, true, now);
+    EXPECT_EQ(same->grant.connection, a);
+    EXPECT_EQ(other->outcome, PoolWaiter::Outcome::pending);
+    EXPECT_EQ(ledger.describe(), state(1, 1, 1, 0));
+    // No one else for its origin: it closes to make room for the other origin.
     ledger.request_ended(*grant.entry, true, now);
     EXPECT_TRUE(a->closed_);
-    EXPECT_EQ(first->outcome, PoolWaiter::Outcome::granted);
-    EXPECT_FALSE(first->grant.connection);  // opens one
+    ASSERT_EQ(other->outcome, PoolWaiter::Outcome::granted);
+    EXPECT_FALSE(other->grant.connection);  // opens one
+    EXPECT_EQ(ledger.describe(), state(1, 0, 1, 0));
+    ledger.open_failed(*other->grant.entry);
+    EXPECT_EQ(ledger.describe(), state(0, 0, 0, 0));
+}
+
+TEST_F(LedgerTest, WaitersForCapacityAreServedOldestFirst) {
+    PoolLedger ledger(limits(1));
+    PoolGrant grant = open_http11(ledger, kA);
+    auto first = wait(ledger, kB);
+    auto second = wait(ledger, kB);
+    ledger.request_ended(*grant.entry, false, now);
+    ASSERT_EQ(first->outcome, PoolWaiter::Outcome::granted);
     EXPECT_EQ(second->outcome, PoolWaiter::Outcome::pending);
-    EXPECT_EQ(ledger.describe(), state(1, 1, 1, 0));
     ledger.open_failed(*first->grant.entry);
     EXPECT_EQ(second->outcome, PoolWaiter::Outcome::granted);
     EXPECT_EQ(ledger.describe(), state(1, 0, 1, 0));
