@@ -171,8 +171,53 @@ std::optional<ConnectionPool::Target> ConnectionPool::target_of(const URL& url,
     return target;
 }
 
+class ConnectionPool::Claim {
+public:
+    Claim() = default;
+    Claim(std::shared_ptr<ConnectionPool> pool, PoolGrant grant)
+        : pool_(std::move(pool)), grant_(std::move(grant)) {}
+    Claim(Claim&& other) noexcept
+        : pool_(std::move(other.pool_)), grant_(std::exchange(other.grant_, {})) {}
+    Claim& operator=(Claim&&) = delete;
+    ~Claim() {
+        if (grant_) pool_->give_back(grant_);
+    }
+    PoolGrant take() { return std::exchange(grant_, {}); }
+
+private:
+    std::shared_ptr<ConnectionPool> pool_;
+    PoolGrant grant_;
+};
+
+void ConnectionPool::give_back(PoolGrant& grant) {
+    std::lock_guard lock(mutex_);
+    if (grant.connection)
+        ledger_.request_ended(*grant.entry, true, Clock::now());
+    else
+        ledger_.open_failed(*grant.entry);
+    grant = {};
+}
+
 awaitable<Response> ConnectionPool::handle_request(std::shared_ptr<ConnectionPool> self,
                                                    Request& request) {
+    // A connection ready for the request is taken as it is made (no coroutine frame of the
+    // pool's yet); dropped before it starts, the request gives it back.
+    PoolGrant grant;
+    char key_buffer[64];
+    std::string long_key;
+    if (auto target = target_of(request.url(), key_buffer, long_key);
+        target && (!target->tls || self->settings_.tls)) {
+        std::lock_guard lock(self->mutex_);
+        if (!self->ledger_.closed())
+            grant = self->ledger_.try_acquire(target->origin, self->may_multiplex(target->tls),
+                                              false, Clock::now());
+    }
+    Claim claim(grant ? self : nullptr, std::move(grant));
+    return run(std::move(self), request, std::move(claim));
+}
+
+awaitable<Response> ConnectionPool::run(std::shared_ptr<ConnectionPool> self, Request& request,
+                                        Claim claim) {
     ConnectionPool& pool = *self;
     const URL& url = request.url();
     char key_buffer[64];
@@ -195,7 +240,8 @@ awaitable<Response> ConnectionPool::handle_request(std::shared_ptr<ConnectionPoo
     // (`fresh`: never an idle one, which may be as stale as the last).
     bool fresh = false;
     for (int attempt = 0;; ++attempt) {
-        PoolGrant grant = pool.try_acquire(*target, fresh);
+        PoolGrant grant = claim.take();
+        if (!grant) grant = pool.try_acquire(*target, fresh);
         if (!grant) grant = co_await pool.acquire(*target, timeout.pool, fresh);
         const bool reused = grant.connection != nullptr;
         if (!reused) co_await pool.open(grant, url, *target, timeout.connect);

@@ -59,6 +59,12 @@ private:
     };
     static std::optional<Target> target_of(const URL& url, std::span<char, 64> buffer,
                                            std::string& long_key);
+    // A grant taken as the request was made, given back if the request is dropped unstarted.
+    class Claim;
+    static awaitable<Response> run(std::shared_ptr<ConnectionPool> self, Request& request,
+                                   Claim claim);
+    // A grant that will not be used: its connection goes back, or its opening is called off.
+    void give_back(PoolGrant& grant);
     // A connection (or the right to open one) at once when there is one: no coroutine frame.
     PoolGrant try_acquire(const Target& target, bool fresh);
     // try_acquire(), then waits in the queue. The waiter is queued inside this coroutine: a

@@ -88,10 +88,12 @@ bool PoolLedger::expired(const PoolEntry& entry, Clock::time_point now) const {
 }
 
 PoolGrant PoolLedger::take(PoolEntry& entry) {
+    std::shared_ptr<Connection> connection =
+        entry.owned ? std::move(entry.owned) : entry.weak.lock();
     ++entry.in_flight;
     ++in_flight_;
     set_phase(entry, active_phase(entry));
-    return {&entry, entry.connection};
+    return {&entry, std::move(connection)};
 }
 
 PoolGrant PoolLedger::open(PoolOrigin& origin) {
@@ -109,8 +111,10 @@ void PoolLedger::retire(PoolEntry& entry) {
     set_phase(entry, Phase::closed);
     in_flight_ -= entry.in_flight;
     if (entry.connection) {
-        by_connection_.erase(entry.connection.get());
-        entry.connection->close();
+        by_connection_.erase(entry.connection);
+        // Gone already when its last holder dropped it (it closes itself then).
+        if (auto connection = entry.owned ? std::move(entry.owned) : entry.weak.lock())
+            connection->close();
     }
     entries_.erase(entry.self);
 }
@@ -199,7 +203,7 @@ void PoolLedger::serve_waiters(PoolEntry& entry) {
 }
 
 void PoolLedger::settle_unused(PoolEntry& entry, Clock::time_point now) {
-    if (waiters_.empty()) {
+    if (waiters_.empty() && (entry.owned = entry.weak.lock())) {
         entry.idle_since = now;
         set_phase(entry, Phase::idle);
         if (limits_.max_keepalive_connections && idle_ > *limits_.max_keepalive_connections)
@@ -220,7 +224,7 @@ PoolGrant PoolLedger::try_acquire(std::string_view key, bool may_multiplex, bool
     while (!fresh && !origin.idle.empty()) {
         PoolEntry& entry = *origin.idle.back();
         // An idle connection the server closed (or expired) is replaced, never written to.
-        if (expired(entry, now) || entry.connection->is_readable()) {
+        if (expired(entry, now) || entry.owned->is_readable()) {
             retire(entry);
             closed_some = true;
             continue;
@@ -251,8 +255,9 @@ std::shared_ptr<PoolWaiter> PoolLedger::enqueue(std::string_view key, bool fresh
 
 void PoolLedger::opened(PoolEntry& entry, std::shared_ptr<Connection> connection,
                         Clock::time_point now) {
-    entry.connection = std::move(connection);
-    by_connection_.emplace(entry.connection.get(), &entry);
+    entry.connection = connection.get();
+    entry.weak = connection;
+    by_connection_.emplace(entry.connection, &entry);
     const std::optional<std::size_t> capacity = entry.connection->capacity();
     if (!capacity) {
         // Multiplexing: it stays connecting until it says how many requests it takes.

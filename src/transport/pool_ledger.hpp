@@ -33,9 +33,13 @@ enum class Phase {
     closed,      // gone, no longer counted
 };
 
-/// The pool's record of one connection (the connection itself knows nothing of it).
+/// The pool's record of one connection (the connection itself knows nothing of it). Requests
+/// own the connection they use (an HTTP/1.1 exchange given up by its last holder ends with
+/// it); the pool owns the idle ones.
 struct PoolEntry {
-    std::shared_ptr<Connection> connection;  // null until opened
+    Connection* connection = nullptr;  // null until opened
+    std::weak_ptr<Connection> weak;
+    std::shared_ptr<Connection> owned;  // while idle
     PoolOrigin* origin = nullptr;
     Phase phase = Phase::closed;
     std::size_t in_flight = 0;  // requests leased out and not yet ended
