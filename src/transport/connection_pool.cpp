@@ -117,15 +117,8 @@ awaitable<PoolGrant> ConnectionPool::acquire(Target target,
 awaitable<void> ConnectionPool::open(PoolGrant& grant, const URL& url, const Target& target,
                                      std::optional<std::chrono::duration<double>> timeout) {
     ConnectionTarget where{url.raw_host(), target.port, target.tls, std::string(target.origin)};
-    std::shared_ptr<Connection> connection;
-    try {
-        connection = co_await open_connection(*connector_, settings_, std::move(where), timeout,
-                                              weak_from_this());
-    } catch (...) {
-        std::lock_guard lock(mutex_);
-        ledger_.open_failed(*grant.entry);
-        throw;
-    }
+    std::shared_ptr<Connection> connection = co_await open_connection(
+        *connector_, settings_, std::move(where), timeout, weak_from_this());
     std::lock_guard lock(mutex_);
     ledger_.opened(*grant.entry, connection, Clock::now());
     grant.connection = std::move(connection);
@@ -244,7 +237,15 @@ awaitable<Response> ConnectionPool::run(std::shared_ptr<ConnectionPool> self, Re
         if (!grant) grant = pool.try_acquire(*target, fresh);
         if (!grant) grant = co_await pool.acquire(*target, timeout.pool, fresh);
         const bool reused = grant.connection != nullptr;
-        if (!reused) co_await pool.open(grant, url, *target, timeout.connect);
+        if (!reused) {
+            try {
+                co_await pool.open(grant, url, *target, timeout.connect);
+            } catch (...) {
+                // Failed, or cancelled (maybe before open() started): the slot is freed.
+                pool.give_back(grant);
+                throw;
+            }
+        }
         // Held here: the connection may end the lease (and the pool close it) before it is done.
         std::shared_ptr<Connection> connection = std::move(grant.connection);
         try {
