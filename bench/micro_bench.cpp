@@ -284,22 +284,14 @@ public:
         httpx::Timeout timeout;
         if (auto it = request.extensions().find("timeout"); it != request.extensions().end())
             if (auto* t = std::any_cast<httpx::Timeout>(&it->second)) timeout = *t;
-        httpx::transport::Http11Connection::Lease lease(owner_, connection_, false);
+        httpx::transport::Lease lease;  // owned by nobody: the connection stays here
         httpx::Response response =
             co_await connection_->handle_request(request, timeout, std::move(lease));
         co_return response;
     }
 
 private:
-    // Keeps the one connection (a pool would put it back in its idle list).
-    struct NoPool final : httpx::transport::Http11Connection::Owner {
-        void release(httpx::transport::Http11Connection&, bool) override {}
-        httpx::awaitable<httpx::Response> send_again(httpx::Request&) override {
-            throw std::logic_error("never called: leases here retry nothing");
-        }
-    };
     std::shared_ptr<httpx::transport::Http11Connection> connection_;
-    std::shared_ptr<NoPool> owner_ = std::make_shared<NoPool>();
 };
 
 httpx::awaitable<void> client_loop(benchmark::State& state, httpx::AsyncClient& client,

@@ -4,6 +4,7 @@
 #include "httpx/exceptions.hpp"
 #include "models/response_access.hpp"
 #include "net/stream_deadline.hpp"
+#include "transport/failure.hpp"
 
 #include <boost/asio/this_coro.hpp>
 #include <boost/system/system_error.hpp>
@@ -34,10 +35,8 @@ Http11Connection::Http11Connection(std::unique_ptr<net::NetworkStream> stream, s
 
 Http11Connection::~Http11Connection() {
     // The last holder of an unfinished exchange dropped it (a body iterator given up half-way):
-    // the owner still counts the connection.
-    if (active_id_.load(std::memory_order_relaxed) != 0) {
-        if (auto o = std::move(owner_)) o->release(*this, false);
-    }
+    // the pool still counts the connection.
+    if (active_id_.load(std::memory_order_relaxed) != 0) lease_.end(false);
     stream_->close();
 }
 
@@ -195,7 +194,7 @@ void Http11Connection::finish(std::uint64_t id, bool read_to_end) {
     const bool reusable = exchange_.finish(read_to_end, begin_ != end_);
     deadline_->idle();
     if (!reusable) close();
-    if (auto o = std::move(owner_)) o->release(*this, reusable);
+    lease_.end(reusable);
 }
 
 awaitable<std::optional<Bytes>> Http11Connection::next_chunk(std::shared_ptr<Http11Connection> self,
@@ -247,11 +246,10 @@ bool Http11Connection::failed_stale(const Request& request) const {
            failure_ == Failure::Kind::eof;
 }
 
-awaitable<Response> Http11Connection::handle_request(Request& request, Timeout timeout,
+awaitable<Response> Http11Connection::handle_request(Request& request, const Timeout& timeout,
                                                      Lease lease) {
     // Every local of a coroutine lives in its frame (g++ 12): the work without a suspension
     // is in plain functions, so that the frame stays small enough for Asio's recycling.
-    lease.started = true;
     try {
         failure_ = Failure::Kind::none;
         if (!deadline_) deadline_.emplace(co_await asio::this_coro::executor, *stream_);
@@ -295,16 +293,17 @@ awaitable<Response> Http11Connection::handle_request(Request& request, Timeout t
             deadline_->idle();
             throw;
         }
-        owner_ = lease.owner;
+        lease_ = std::move(lease);
         co_return make_response(id);
-    } catch (const TransportError&) {
-        lease.owner->release(*lease.connection, false);
-        if (!lease.retry_if_stale || !failed_stale(request)) throw;
+    } catch (const TransportError& error) {
+        lease.end(false);
+        // Never processed by the server: the pool sends it again, on a new connection.
+        if (lease.reused() && failed_stale(request)) throw RefusedStream(error.what());
+        throw;
     } catch (...) {
-        lease.owner->release(*lease.connection, false);
+        lease.end(false);
         throw;
     }
-    co_return co_await lease.owner->send_again(request);
 }
 
 }  // namespace httpx::transport

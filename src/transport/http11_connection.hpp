@@ -29,54 +29,22 @@ namespace httpx::transport {
 
 class Http11Connection : public Connection, public std::enable_shared_from_this<Http11Connection> {
 public:
-    /// What gets the connection back when an exchange ends (the pool). Held by a shared_ptr,
-    /// which keeps it alive as long as a response body may still read: no allocation per
-    /// request, as a std::function holding two shared_ptrs would make.
-    class Owner {
-    public:
-        /// Called once per exchange: `reusable` when the response was read completely on a
-        /// connection that stays open. Never reusable from the connection's destructor (an
-        /// exchange whose last holder dropped it unfinished).
-        virtual void release(Http11Connection& connection, bool reusable) = 0;
-        /// Sends `request` on a new connection: it failed on a leased one (see Lease) that the
-        /// server had closed before it answered.
-        virtual awaitable<Response> send_again(Request& request) = 0;
-
-    protected:
-        ~Owner() = default;
-    };
-
-    /// The connection, lent to handle_request() by its owner, who gets it back: when the
-    /// response's body is done with, at once when the request fails, or when the lease is
-    /// dropped before handle_request() started (a cancelled caller). `retry_if_stale`: the
-    /// connection was reused (the owner's first try), so a request that finds it closed by the
-    /// server before any answer goes again through Owner::send_again().
-    struct Lease {
-        std::shared_ptr<Owner> owner;
-        std::shared_ptr<Http11Connection> connection;
-        bool retry_if_stale = false;
-        bool started = false;
-
-        Lease(std::shared_ptr<Owner> o, std::shared_ptr<Http11Connection> c, bool retry)
-            : owner(std::move(o)), connection(std::move(c)), retry_if_stale(retry) {}
-        Lease(Lease&&) noexcept = default;  // the moved-from one holds no connection
-        Lease& operator=(Lease&&) = delete;
-        ~Lease() {
-            if (connection && !started) owner->release(*connection, true);
-        }
-    };
-
     Http11Connection(std::unique_ptr<net::NetworkStream> stream, std::string origin);
-    ~Http11Connection();
+    ~Http11Connection() override;
 
     /// Sends `request` and reads the response head. The returned response's body reads from
-    /// this connection; the lease's owner gets the connection back when that body is done with
-    /// (read to the end, closed, or dropped), or before this throws.
-    awaitable<Response> handle_request(Request& request, Timeout timeout, Lease lease);
+    /// this connection; the lease ends when that body is done with (read to the end, closed, or
+    /// dropped), or before this throws. A reused connection that the server had closed before
+    /// it answered throws RefusedStream: the request goes again on a new one.
+    awaitable<Response> handle_request(Request& request, const Timeout& timeout,
+                                       Lease lease) override;
 
-    bool is_readable() const { return stream_->is_readable(); }
-    void close() noexcept { stream_->close(); }
-    const std::string& origin() const noexcept { return origin_; }
+    std::optional<std::size_t> capacity() const override { return 1; }
+    /// Whether it may carry another request is told per request (the lease's end).
+    bool is_available() const override { return true; }
+    bool is_readable() const override { return stream_->is_readable(); }
+    void close() noexcept override { stream_->close(); }
+    const std::string& origin() const noexcept override { return origin_; }
 
 private:
     // Head and in-memory body by a direct send; false leaves the rest in unsent_.
@@ -129,7 +97,7 @@ private:
     std::uint64_t exchanges_ = 0;              // ids given so far
     std::atomic<std::uint64_t> active_id_{0};  // the unfinished exchange's id, 0 when none
     std::optional<net::StreamDeadline::Duration> read_timeout_;
-    std::shared_ptr<Owner> owner_;  // set once the head is read: told when the exchange ends
+    Lease lease_;  // set once the head is read: ended with the exchange
     std::array<boost::asio::const_buffer, 2> request_buffers_;  // head and in-memory body
     std::span<boost::asio::const_buffer> unsent_;               // what write_now() left
 };

@@ -62,7 +62,7 @@ struct Http2Connection::Impl final : protocol::Http2Events {
     enum class Writer { stopped, running, writing };
 
     asio::strand<asio::any_io_executor> strand;
-    std::weak_ptr<Observer> observer;
+    std::weak_ptr<ConnectionOwner> owner;
     std::mutex mutex;
     protocol::Http2ClientSession session;
     std::unordered_map<std::int32_t, std::shared_ptr<Http2Stream>> streams;
@@ -77,6 +77,7 @@ struct Http2Connection::Impl final : protocol::Http2Events {
     std::shared_ptr<asio::cancellation_signal> read_cancel;
     // For the pool, handed over without the lock (report_to_pool).
     std::optional<std::uint32_t> settings_to_report;
+    std::optional<std::uint32_t> reported_capacity;  // the last settings the owner was told of
     bool unusable = false, unusable_reported = false;
     bool settings_received = false;
     // Set by the connection: asks the strand to cancel a read nobody waits for.
@@ -137,8 +138,8 @@ struct Http2Connection::Impl final : protocol::Http2Events {
         release_wait_timer_locked();
     }
 
-    Impl(asio::any_io_executor executor, std::weak_ptr<Observer> o)
-        : strand(asio::make_strand(executor)), observer(std::move(o)), session(*this) {}
+    Impl(asio::any_io_executor executor, std::weak_ptr<ConnectionOwner> o)
+        : strand(asio::make_strand(executor)), owner(std::move(o)), session(*this) {}
 
     Http2Stream* find(std::int32_t id) {
         auto it = streams.find(id);
@@ -260,10 +261,11 @@ struct Http2Connection::Impl final : protocol::Http2Events {
 };
 
 Http2Connection::Http2Connection(std::unique_ptr<net::NetworkStream> stream, std::string origin,
-                                 asio::any_io_executor executor, std::weak_ptr<Observer> observer)
+                                 asio::any_io_executor executor,
+                                 std::weak_ptr<ConnectionOwner> owner)
     : stream_(std::move(stream)),
       origin_(std::move(origin)),
-      impl_(std::make_unique<Impl>(std::move(executor), std::move(observer))) {
+      impl_(std::make_unique<Impl>(std::move(executor), std::move(owner))) {
     impl_->write_deadline.emplace(impl_->strand, *stream_);
 }
 
@@ -435,22 +437,30 @@ awaitable<void> Http2Connection::write_loop(std::shared_ptr<Http2Connection> sel
 }
 
 void Http2Connection::report_to_pool() {
-    std::optional<std::uint32_t> settings;
-    bool unusable = false;
+    bool changed = false;
     {
         std::lock_guard lock(impl_->mutex);
-        settings = std::exchange(impl_->settings_to_report, std::nullopt);
+        if (auto settings = std::exchange(impl_->settings_to_report, std::nullopt)) {
+            impl_->reported_capacity = settings;
+            changed = true;
+        }
         if (impl_->unusable && !impl_->unusable_reported) {
             impl_->unusable_reported = true;
-            unusable = true;
+            changed = true;
         }
     }
-    if (!settings && !unusable) return;
-    auto observer = impl_->observer.lock();
-    if (!observer) return;
-    auto self = shared_from_this();
-    if (settings) observer->on_http2_settings(self, *settings);
-    if (unusable) observer->on_http2_unusable(self);
+    if (!changed) return;
+    if (auto owner = impl_->owner.lock()) owner->connection_changed(*this);
+}
+
+std::optional<std::size_t> Http2Connection::capacity() const {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->reported_capacity;
+}
+
+bool Http2Connection::is_available() const {
+    std::lock_guard lock(impl_->mutex);
+    return !impl_->unusable;
 }
 
 void Http2Connection::close_if_silent(std::optional<std::chrono::duration<double>> limit) {
@@ -678,10 +688,10 @@ awaitable<void> Http2Connection::send_body(
 }
 
 awaitable<Response> Http2Connection::handle_request(Request& request, const Timeout& timeout,
-                                                    Release release, bool reused) {
+                                                    Lease lease) {
     auto self = shared_from_this();
     Impl& impl = *impl_;
-    auto s = std::make_shared<Http2Stream>(reused);
+    auto s = std::make_shared<Http2Stream>(lease.reused());
 
     const AsyncByteStream& body = request.stream();
     const Bytes* memory = body.buffer();
@@ -714,7 +724,8 @@ awaitable<Response> Http2Connection::handle_request(Request& request, const Time
         // error once out of the lock): the pool hears it now, so that the request's next
         // attempt takes another connection, not this one again (on several threads every
         // attempt could land here before the reader's report).
-        if (auto observer = impl.observer.lock()) observer->on_http2_unusable(self);
+        if (auto owner = impl.owner.lock()) owner->connection_changed(*this);
+        lease.end(true);
         throw RefusedStream("The connection takes no new streams (GOAWAY or closed).", true);
     }
     start_loops(start_reader, start_writer);
@@ -742,13 +753,16 @@ awaitable<Response> Http2Connection::handle_request(Request& request, const Time
             close_now();  // no GOAWAY: the socket takes no more bytes
             report_to_pool();
         }
+        lease.end(true);
         throw;
     } catch (const ReadTimeout&) {
         abandon(*s);
         close_if_silent(timeout.read);
+        lease.end(true);
         throw;
     } catch (...) {
         abandon(*s);
+        lease.end(true);
         throw;
     }
 
@@ -766,7 +780,7 @@ awaitable<Response> Http2Connection::handle_request(Request& request, const Time
     // Trailer fields, filled in once the body has been read.
     options.extensions["trailers"] = std::shared_ptr<const Headers>(s->trailers);
 
-    auto exchange = std::make_shared<Http2Exchange>(self, s, timeout.read, std::move(release));
+    auto exchange = std::make_shared<Http2Exchange>(self, s, timeout.read, std::move(lease));
     AsyncByteStream stream(
         AsyncIterator<Bytes>([exchange] { return Http2Exchange::next_chunk(exchange); }), length);
     stream.set_close_handler([weak = std::weak_ptr<Http2Exchange>(exchange)] {

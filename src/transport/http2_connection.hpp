@@ -30,22 +30,8 @@ namespace httpx::transport {
 
 class Http2Connection : public Connection, public std::enable_shared_from_this<Http2Connection> {
 public:
-    /// Told about changes that matter to the pool; called without the connection's lock.
-    class Observer {
-    public:
-        virtual ~Observer() = default;
-        /// The server's SETTINGS arrived: it accepts `max_streams` concurrent streams.
-        virtual void on_http2_settings(const std::shared_ptr<Http2Connection>& connection,
-                                       std::uint32_t max_streams) = 0;
-        /// The connection takes no new streams any more (GOAWAY, error, end of stream).
-        virtual void on_http2_unusable(const std::shared_ptr<Http2Connection>& connection) = 0;
-    };
-
-    /// Called once when an exchange ends (response read to the end, closed, or failed later).
-    using Release = std::function<void()>;
-
     Http2Connection(std::unique_ptr<net::NetworkStream> stream, std::string origin,
-                    boost::asio::any_io_executor executor, std::weak_ptr<Observer> observer);
+                    boost::asio::any_io_executor executor, std::weak_ptr<ConnectionOwner> owner);
     ~Http2Connection() override;
 
     /// Makes the connection ready for `handle_request()`, whose first call sends the
@@ -54,12 +40,17 @@ public:
 
     /// Opens a stream, sends the request (its body as DATA frames, within the server's flow
     /// control windows) and waits for the response head. The response's body streams from the
-    /// stream; `release` runs when it is done with. If this throws, `release` is not called.
-    /// Throws `RefusedStream` when the request may be retried elsewhere; `reused` says whether
-    /// the connection carried requests before (then a connection dying before any answer
-    /// refuses the stream instead of failing it).
-    awaitable<Response> handle_request(Request& request, const Timeout& timeout, Release release,
-                                       bool reused);
+    /// stream; the lease ends when it is done with, or before this throws. Throws
+    /// `RefusedStream` when the request may be retried elsewhere; on a reused connection (the
+    /// lease says), a connection dying before any answer refuses the stream instead of failing
+    /// it.
+    awaitable<Response> handle_request(Request& request, const Timeout& timeout,
+                                       Lease lease) override;
+
+    /// The server's SETTINGS_MAX_CONCURRENT_STREAMS, once the owner was told of it.
+    std::optional<std::size_t> capacity() const override;
+    /// False after a GOAWAY, an error, or close().
+    bool is_available() const override;
 
     bool is_readable() const override;
     /// Closes the connection; streams still open fail with ReadError. Idempotent, never blocks.
@@ -67,19 +58,6 @@ public:
     /// writer is writing, and its socket closes once that is written or after a second.
     void close() noexcept override;
     const std::string& origin() const noexcept override { return origin_; }
-    bool is_http2() const noexcept override { return true; }
-
-    /// The pool's bookkeeping of this connection, guarded by the pool's lock.
-    struct PoolState {
-        std::size_t streams = 0;   // exchanges leased out and not yet released
-        std::size_t capacity = 1;  // how many may run at once (1 until the server's SETTINGS)
-        bool pending = false;      // counted in its origin's connections-being-opened
-        bool accepting = true;     // no GOAWAY or error yet
-        bool retired = false;      // closed and no longer counted by the pool
-        bool in_available = false, in_idle = false;
-        std::list<std::shared_ptr<Http2Connection>>::iterator available;
-        std::list<std::shared_ptr<Connection>>::iterator idle;
-    } pool;
 
     struct Impl;
 
@@ -109,7 +87,7 @@ private:
     // The response body's next step (Http2Stream::next_body_step), with the bytes taken given
     // back to flow control (WINDOW_UPDATE).
     Http2Stream::BodyStep take_body(Http2Stream& stream);
-    // Tells the observer what changed (settings, unusable); never under the lock.
+    // Tells the owner what changed (settings, unusable); never under the lock.
     void report_to_pool();
     // After a stream's read timeout on a connection that received nothing for as long: sends a
     // PING, or closes the connection when nothing arrived since the last one.

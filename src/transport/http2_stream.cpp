@@ -135,7 +135,7 @@ void Http2Exchange::finish(bool complete) {
     if (finished_) return;
     finished_ = true;
     if (!complete) connection_->abandon(*stream_);
-    if (auto release = std::move(release_)) release();
+    lease_.end(true);
 }
 
 awaitable<std::optional<Bytes>> Http2Exchange::next_chunk(std::shared_ptr<Http2Exchange> self) {

@@ -6,6 +6,7 @@
 #include "httpx/headers.hpp"
 #include "protocol/http2_session.hpp"
 #include "support/async_signal.hpp"
+#include "transport/connection.hpp"
 #include "transport/failure.hpp"
 
 #include <chrono>
@@ -142,16 +143,16 @@ private:
 
 /// A response body read from its stream: the iteration behind the Response's AsyncByteStream.
 /// The exchange ends once (`finish`): read to its end, or given up (the stream is then reset);
-/// `release` runs then.
+/// its lease ends then (the connection stays usable: an abandoned stream is reset, not the
+/// connection).
 class Http2Exchange {
 public:
     Http2Exchange(std::shared_ptr<Http2Connection> connection, std::shared_ptr<Http2Stream> stream,
-                  std::optional<std::chrono::duration<double>> read_timeout,
-                  std::function<void()> release)
+                  std::optional<std::chrono::duration<double>> read_timeout, Lease lease)
         : connection_(std::move(connection)),
           stream_(std::move(stream)),
           read_timeout_(read_timeout),
-          release_(std::move(release)) {}
+          lease_(std::move(lease)) {}
     ~Http2Exchange() { finish(false); }
     Http2Exchange(const Http2Exchange&) = delete;
     Http2Exchange& operator=(const Http2Exchange&) = delete;
@@ -166,7 +167,7 @@ private:
     std::shared_ptr<Http2Connection> connection_;
     std::shared_ptr<Http2Stream> stream_;
     std::optional<std::chrono::duration<double>> read_timeout_;
-    std::function<void()> release_;
+    Lease lease_;
     bool finished_ = false;
 };
 

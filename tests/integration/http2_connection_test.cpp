@@ -32,16 +32,18 @@ struct H2cServer {
 };
 
 // The pool's side, as the connection reports to it.
-struct RecordingObserver : Http2Connection::Observer {
+struct RecordingObserver : httpx::transport::ConnectionOwner {
     int unusable = 0;
-    void on_http2_settings(const std::shared_ptr<Http2Connection>&, std::uint32_t) override {}
-    void on_http2_unusable(const std::shared_ptr<Http2Connection>&) override { ++unusable; }
+    void request_ended(httpx::transport::PoolEntry&, bool) override {}
+    void connection_changed(httpx::transport::Connection& connection) override {
+        if (!connection.is_available()) ++unusable;
+    }
 };
 
 // `executor`: the connection's (a pooled one has the executor of the request that opened it).
-std::shared_ptr<Http2Connection> connect(asio::io_context& io, asio::any_io_executor executor,
-                                         const TestServer& server,
-                                         std::weak_ptr<Http2Connection::Observer> observer) {
+std::shared_ptr<Http2Connection> connect(
+    asio::io_context& io, asio::any_io_executor executor, const TestServer& server,
+    std::weak_ptr<httpx::transport::ConnectionOwner> observer) {
     httpx::net::ConnectSettings settings;
     settings.http1 = false;
     settings.http2 = true;
@@ -60,9 +62,9 @@ std::shared_ptr<Http2Connection> connect(asio::io_context& io, asio::any_io_exec
 httpx::awaitable<void> exchange(std::shared_ptr<Http2Connection> connection,
                                 httpx::Request& request) {
     httpx::Timeout timeout(std::nullopt);
-    Http2Connection::Release release = [] {};
+    httpx::transport::Lease lease;  // no pool to give the connection back to
     httpx::Response response =
-        co_await connection->handle_request(request, timeout, std::move(release), false);
+        co_await connection->handle_request(request, timeout, std::move(lease));
     co_await response.aread();
 }
 

@@ -1,8 +1,12 @@
 // transport::Http11Connection over scripted bytes (support/scripted_stream.hpp): the test level
 // between the parser and a real socket. Each test scripts what the server sends, runs requests
 // and asserts what went on the wire, what the caller got and what the connection's owner was
-// told (reusable or not, or the request sent again).
+// told (reusable or not), and whether a request the server never processed was refused for the
+// pool to send again.
 #include "transport/http11_connection.hpp"
+
+#include "transport/failure.hpp"
+#include "transport/pool_ledger.hpp"
 
 #include "run_async.hpp"
 #include "scripted_stream.hpp"
@@ -29,21 +33,20 @@ using httpx::Request;
 using httpx::Response;
 using httpx::test::Script;
 using httpx::transport::Http11Connection;
+using httpx::transport::RefusedStream;
 
 constexpr std::string_view kHello = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
 constexpr std::string_view kGetHead = "GET /path HTTP/1.1\r\nHost: example.com\r\n\r\n";
 
 // The connection's owner: records what it is told.
-class RecordingOwner final : public Http11Connection::Owner {
+class RecordingOwner final : public httpx::transport::ConnectionOwner {
 public:
-    std::vector<bool> releases;  // `reusable` of each release, in order
-    int sent_again = 0;
+    std::vector<bool> releases;  // `reusable` of each request's end, in order
 
-    void release(Http11Connection&, bool reusable) override { releases.push_back(reusable); }
-    awaitable<Response> send_again(Request&) override {
-        ++sent_again;
-        co_return Response(299);
+    void request_ended(httpx::transport::PoolEntry&, bool reusable) override {
+        releases.push_back(reusable);
     }
+    void connection_changed(httpx::transport::Connection&) override {}
 };
 
 struct Received {
@@ -51,6 +54,18 @@ struct Received {
     Bytes body;
     std::vector<std::size_t> chunks;  // the size of each raw chunk
 };
+
+// Runs `f`, which must throw E but not RefusedStream (that would have the pool send it again).
+template <class E, class F>
+void expect_failure_not_refused(F&& f) {
+    try {
+        f();
+        ADD_FAILURE() << "no exception";
+    } catch (const RefusedStream& e) {
+        ADD_FAILURE() << "refused (the pool would send it again): " << e.what();
+    } catch (const E&) {
+    }
+}
 
 Request get() {
     return Request("GET", httpx::URL("http://example.com/path"));
@@ -72,17 +87,17 @@ httpx::AsyncByteStream one_shot_body(std::vector<std::string> parts) {
 class Http11ConnectionTest : public ::testing::Test {
 protected:
     // Sends `request` and reads the whole response body.
-    Received send(Request request, bool retry_if_stale = false) {
-        return httpx::test::run_on(io_, exchange(std::move(request), retry_if_stale));
+    // `reused`: the connection carried requests before (a stale one refuses the request).
+    Received send(Request request, bool reused = false) {
+        return httpx::test::run_on(io_, exchange(std::move(request), reused));
     }
 
-    awaitable<Received> exchange(Request request, bool retry_if_stale) {
-        Http11Connection::Lease lease(owner_, connection_, retry_if_stale);
+    awaitable<Received> exchange(Request request, bool reused) {
+        httpx::transport::Lease lease(owner_, &entry_, reused);
         Response response =
             co_await connection_->handle_request(request, httpx::Timeout(), std::move(lease));
         Received received;
         received.status = response.status_code();
-        if (owner_->sent_again > 0) co_return received;  // the owner's response, no body to read
         auto chunks = response.aiter_raw();
         while (auto chunk = co_await chunks.next()) {
             received.body += *chunk;
@@ -94,6 +109,7 @@ protected:
     asio::io_context io_;  // first: the connection's timer outlives no io_context
     std::shared_ptr<Script> script_ = std::make_shared<Script>();
     std::shared_ptr<RecordingOwner> owner_ = std::make_shared<RecordingOwner>();
+    httpx::transport::PoolEntry entry_;  // what the owner's bookkeeping would name
     std::shared_ptr<Http11Connection> connection_ = std::make_shared<Http11Connection>(
         std::make_unique<httpx::test::ScriptedStream>(script_), "http://example.com");
 };
@@ -156,67 +172,60 @@ TEST_F(Http11ConnectionTest, AStreamedBodyWithoutLengthIsSentChunked) {
 TEST_F(Http11ConnectionTest, EofInTheResponseHeadIsARemoteProtocolError) {
     script_->then("HTTP/1.1 200 OK\r\nContent-");
     // Bytes of a response came: the request was processed, it does not go again.
-    EXPECT_THROW(send(get(), /*retry_if_stale=*/true), httpx::RemoteProtocolError);
-    EXPECT_EQ(owner_->sent_again, 0);
+    expect_failure_not_refused<httpx::RemoteProtocolError>([&] { send(get(), /*reused=*/true); });
     EXPECT_EQ(owner_->releases, std::vector<bool>{false});
 }
 
 TEST_F(Http11ConnectionTest, EofInTheResponseBodyIsARemoteProtocolErrorForItsReader) {
     script_->then(kHello.substr(0, kHello.size() - 2));
-    EXPECT_THROW(send(get(), true), httpx::RemoteProtocolError);
-    EXPECT_EQ(owner_->sent_again, 0);
+    expect_failure_not_refused<httpx::RemoteProtocolError>([&] { send(get(), true); });
     EXPECT_EQ(owner_->releases, std::vector<bool>{false});
     EXPECT_TRUE(script_->closed);
 }
 
 TEST_F(Http11ConnectionTest, EofBeforeAnyResponseOnAFreshConnectionIsARemoteProtocolError) {
     try {
-        send(get(), /*retry_if_stale=*/false);
+        send(get(), /*reused=*/false);
         FAIL() << "no exception";
+    } catch (const RefusedStream& e) {
+        FAIL() << "refused: " << e.what();
     } catch (const httpx::RemoteProtocolError& e) {
         EXPECT_STREQ(e.what(), "Server disconnected without sending a response.");
     }
-    EXPECT_EQ(owner_->sent_again, 0);
 }
 
-TEST_F(Http11ConnectionTest, AStaleReusedConnectionSendsTheRequestAgain) {
+TEST_F(Http11ConnectionTest, AStaleReusedConnectionRefusesTheRequestForThePoolToSendAgain) {
     // The server had closed the idle connection: end of stream, not a byte of response.
-    EXPECT_EQ(send(get(), /*retry_if_stale=*/true).status, 299);
-    EXPECT_EQ(owner_->sent_again, 1);
+    EXPECT_THROW(send(get(), /*reused=*/true), RefusedStream);
     EXPECT_EQ(owner_->releases, std::vector<bool>{false});
 }
 
-TEST_F(Http11ConnectionTest, AResetBeforeAnyResponseOnAReusedConnectionSendsTheRequestAgain) {
+TEST_F(Http11ConnectionTest, AResetBeforeAnyResponseOnAReusedConnectionRefusesTheRequest) {
     script_->then_error(asio::error::connection_reset);
-    EXPECT_EQ(send(get(), true).status, 299);
-    EXPECT_EQ(owner_->sent_again, 1);
+    EXPECT_THROW(send(get(), true), RefusedStream);
 }
 
-TEST_F(Http11ConnectionTest, AWriteToAClosedReusedConnectionSendsTheRequestAgain) {
+TEST_F(Http11ConnectionTest, AWriteToAClosedReusedConnectionRefusesTheRequest) {
     script_->write_error = asio::error::broken_pipe;
-    EXPECT_EQ(send(get(), true).status, 299);
-    EXPECT_EQ(owner_->sent_again, 1);
+    EXPECT_THROW(send(get(), true), RefusedStream);
 }
 
 TEST_F(Http11ConnectionTest, AWriteToAClosedFreshConnectionIsAWriteError) {
     script_->write_error = asio::error::broken_pipe;
-    EXPECT_THROW(send(get(), false), httpx::WriteError);
-    EXPECT_EQ(owner_->sent_again, 0);
+    expect_failure_not_refused<httpx::WriteError>([&] { send(get(), false); });
     EXPECT_EQ(owner_->releases, std::vector<bool>{false});
 }
 
 TEST_F(Http11ConnectionTest, AStaleConnectionDoesNotSendAOneShotBodyAgain) {
     Request request("POST", httpx::URL("http://example.com/path"),
                     httpx::RequestOptions{.content = one_shot_body({"ab"})});
-    EXPECT_THROW(send(std::move(request), true), httpx::RemoteProtocolError);
-    EXPECT_EQ(owner_->sent_again, 0);
+    expect_failure_not_refused<httpx::RemoteProtocolError>([&] { send(std::move(request), true); });
 }
 
 TEST_F(Http11ConnectionTest, ALocalProtocolErrorIsNotStale) {
     Request request = get();
     request.headers().set("Bad\nName", "x");
-    EXPECT_THROW(send(std::move(request), true), httpx::LocalProtocolError);
-    EXPECT_EQ(owner_->sent_again, 0);
+    expect_failure_not_refused<httpx::LocalProtocolError>([&] { send(std::move(request), true); });
     EXPECT_EQ(script_->written, "");
 }
 
@@ -248,7 +257,7 @@ TEST_F(Http11ConnectionTest, TheHeadReadOfARequestSentAtOnceIsDeferredThenPaused
 TEST_F(Http11ConnectionTest, AResponseDroppedHalfWayDoesNotGiveTheConnectionBackReusable) {
     script_->then(kHello.substr(0, kHello.size() - 2));
     httpx::test::run_on(io_, [this]() -> awaitable<void> {
-        Http11Connection::Lease lease(owner_, connection_, false);
+        httpx::transport::Lease lease(owner_, &entry_, false);
         Request request = get();
         Response response =
             co_await connection_->handle_request(request, httpx::Timeout(), std::move(lease));
