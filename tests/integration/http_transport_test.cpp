@@ -1,4 +1,5 @@
 // AsyncClient + AsyncHTTPTransport against the project's own test server on loopback.
+// Test that header file is self-contained.
 #include "httpx/http_transport.hpp"
 
 #include <gtest/gtest.h>
