@@ -20,7 +20,10 @@ httpx::awaitable<httpx::Response> post_json() {
         return httpx::Response(200, httpx::ResponseOptions{.json = body});
     });
     httpx::AsyncClient client(httpx::ClientOptions{.transport = transport});
-    httpx::RequestOptions options{.json = {{"name", "httpxx"}}};
+    // Assigned, not `RequestOptions{.json = {{"name", "httpxx"}}}`: in a designated initializer
+    // the outer braces initialize the std::optional, which makes that the array ["name", "httpxx"].
+    httpx::RequestOptions options;
+    options.json = {{"name", "httpxx"}};
     httpx::Response response = co_await client.post("https://example.com/echo", options);
     co_return response;
 }

@@ -78,7 +78,7 @@ TEST(AppTransport, AnAppExceptionPropagatesOrBecomesA500) {
 TEST(AppTransport, AHeadResponseKeepsItsHeadersButNoBody) {
     httpx::AppTransport transport([](httpx::Request&) {
         httpx::ResponseOptions options;
-        options.text = "body";
+        options.text.emplace("body");
         options.headers = httpx::Headers{{"X-App", "yes"}};
         return httpx::Response(200, std::move(options));
     });
