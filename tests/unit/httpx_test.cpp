@@ -20,10 +20,9 @@ httpx::awaitable<httpx::Response> post_json() {
         return httpx::Response(200, httpx::ResponseOptions{.json = body});
     });
     httpx::AsyncClient client(httpx::ClientOptions{.transport = transport});
-    // Assigned, not `RequestOptions{.json = {{"name", "httpxx"}}}`: in a designated initializer
-    // the outer braces initialize the std::optional, which makes that the array ["name", "httpxx"].
-    httpx::RequestOptions options;
-    options.json = {{"name", "httpxx"}};
+    // Not `.json = {{"name", "httpxx"}}`: with one pair, the outer braces go to the std::optional
+    // and the JSON becomes the array ["name", "httpxx"].
+    httpx::RequestOptions options{.json = nlohmann::json{{"name", "httpxx"}}};
     httpx::Response response = co_await client.post("https://example.com/echo", options);
     co_return response;
 }
