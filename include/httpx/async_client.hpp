@@ -27,10 +27,14 @@ struct ClientOptions {
     QueryParams params{};
     Headers headers{};
     Cookies cookies{};
+    /// verify, cert, http1, http2, proxy and limits configure the default transport
+    /// (`HTTPTransportOptions`); they are ignored when `transport` is given.
     VerifyOption verify = true;
     std::optional<ClientCert> cert{};
     bool http1 = true;
     bool http2 = false;
+    /// Not supported yet: with the default transport, the constructor throws
+    /// `std::invalid_argument` ("Proxies are not supported yet.").
     std::optional<Proxy> proxy{};
     /// URL pattern ("all://", "https://", "http://example.com", "all://*.example.com:8080")
     /// -> transport; the most specific pattern wins; a null transport means the default one.
@@ -43,6 +47,8 @@ struct ClientOptions {
     URL base_url{};
     /// Replaces the default transport entirely.
     std::shared_ptr<AsyncBaseTransport> transport{};
+    /// Accepted for HTTPX compatibility but not used yet: no environment variable (proxies,
+    /// SSL_CERT_FILE, ...) is read, whatever its value.
     bool trust_env = true;
     std::string default_encoding = "utf-8";
 };
@@ -58,10 +64,7 @@ struct SendOptions {
 /// An asynchronous HTTP client with connection pooling (HTTPX's `AsyncClient`). Move-only; meant
 /// to be shared by many coroutines, also on a multi-threaded executor. It runs on the executor
 /// of whichever coroutine awaits it. The destructor closes it synchronously.
-///
-/// With g++ 12.2 (Debian 12), name an options struct before awaiting:
-/// `httpx::RequestOptions opts{.json = ...}; co_await client.post(url, opts);` -- that compiler
-/// destroys a braced temporary written inside a `co_await` expression twice (see README).
+/// With g++ 12.2, name an options struct before `co_await` (README: "A g++ 12.2 pitfall").
 class AsyncClient {
 public:
     AsyncClient();
@@ -70,8 +73,7 @@ public:
     AsyncClient& operator=(AsyncClient&&) noexcept;
     ~AsyncClient();
 
-    // Each overload pair exists so that the common call without options passes no temporary
-    // options struct (see the g++ 12.2 note above).
+    // Without options, a call passes no temporary options struct (the g++ 12.2 pitfall).
     awaitable<Response> get(URL url);
     awaitable<Response> get(URL url, RequestOptions options);
     awaitable<Response> options(URL url);
@@ -127,6 +129,7 @@ public:
     void set_max_redirects(int max_redirects);
     void set_auth(AuthOption auth);
 
+    // Not API: public only because helper functions of src/client/async_client.cpp name it.
     struct Impl;
 
 private:

@@ -1,4 +1,4 @@
-// Configuration values: Timeout, Limits, Proxy (HTTPX's `_config.py`).
+// Configuration values: Timeout, Limits, Proxy, TLS and socket options (HTTPX's `_config.py`).
 #pragma once
 
 #include <httpx/headers.hpp>
@@ -124,6 +124,14 @@ struct ClientCert {
     std::string certfile;
     std::string keyfile;  // "" when the key is inside certfile
     std::string password;
+};
+
+/// A socket option applied to every connection (HTTPX's `socket_options`): `setsockopt(level,
+/// name, value)`.
+struct SocketOption {
+    int level = 0;
+    int name = 0;
+    int value = 0;
 };
 
 }  // namespace httpx

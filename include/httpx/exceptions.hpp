@@ -38,23 +38,43 @@ using StdRuntimeError = std::runtime_error;
         using Parent::Parent;                 \
     }
 
+/// Base of the failures of a transport's exchange (raised only through its subclasses).
 HTTPX_DECLARE_EXCEPTION(TransportError, RequestError);
+/// Base of the four timeouts of `Timeout`.
 HTTPX_DECLARE_EXCEPTION(TimeoutException, TransportError);
+/// Opening a connection (TCP connect and TLS handshake) took longer than `Timeout::connect`.
 HTTPX_DECLARE_EXCEPTION(ConnectTimeout, TimeoutException);
+/// A wait for response bytes took longer than `Timeout::read`.
 HTTPX_DECLARE_EXCEPTION(ReadTimeout, TimeoutException);
+/// A wait to send request bytes took longer than `Timeout::write`.
 HTTPX_DECLARE_EXCEPTION(WriteTimeout, TimeoutException);
+/// A request waited longer than `Timeout::pool` for a pooled connection.
 HTTPX_DECLARE_EXCEPTION(PoolTimeout, TimeoutException);
+/// Base of the socket-level failures.
 HTTPX_DECLARE_EXCEPTION(NetworkError, TransportError);
+/// A connection could not be opened: DNS failure, refused connect, TLS handshake or
+/// certificate verification failure, a socket option the OS rejects.
 HTTPX_DECLARE_EXCEPTION(ConnectError, NetworkError);
+/// A socket error while the response was being read.
 HTTPX_DECLARE_EXCEPTION(ReadError, NetworkError);
+/// A socket error while the request was being sent, the server's disconnect included.
 HTTPX_DECLARE_EXCEPTION(WriteError, NetworkError);
+/// HTTPX's class, kept for `catch` compatibility; never raised (as in HTTPX's transport).
 HTTPX_DECLARE_EXCEPTION(CloseError, NetworkError);
+/// Base of the HTTP violations; raised itself by `DigestAuth` for a challenge it cannot answer.
 HTTPX_DECLARE_EXCEPTION(ProtocolError, TransportError);
+/// The request is not valid HTTP: an illegal method, target, authority or header field.
 HTTPX_DECLARE_EXCEPTION(LocalProtocolError, ProtocolError);
+/// The server broke HTTP (a malformed or oversized response, a disconnect before the response
+/// ended, an HTTP/2 protocol error), or a redirect's Location is not a valid URL.
 HTTPX_DECLARE_EXCEPTION(RemoteProtocolError, ProtocolError);
+/// A proxy refused or failed the tunnel; not raised yet (proxies are not supported).
 HTTPX_DECLARE_EXCEPTION(ProxyError, TransportError);
+/// The URL's scheme is not http or https, or it has no host, and no mount handles it.
 HTTPX_DECLARE_EXCEPTION(UnsupportedProtocol, TransportError);
+/// A response body that its Content-Encoding (gzip, deflate, br, zstd) cannot decode.
 HTTPX_DECLARE_EXCEPTION(DecodingError, RequestError);
+/// Following redirects went past `max_redirects`.
 HTTPX_DECLARE_EXCEPTION(TooManyRedirects, RequestError);
 
 /// Raised by `Response::raise_for_status()` for a 1xx, 3xx, 4xx or 5xx response.

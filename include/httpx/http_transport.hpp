@@ -1,5 +1,5 @@
-// httpx::AsyncHTTPTransport: the network transport (HTTP/1.1 over TCP, TLS or a Unix socket),
-// with a connection pool. The default transport of AsyncClient.
+// httpx::AsyncHTTPTransport: the network transport (HTTP/1.1 and HTTP/2 over TCP, TLS or a Unix
+// socket), with a connection pool. The default transport of AsyncClient.
 #pragma once
 
 #include <httpx/config.hpp>
@@ -16,20 +16,18 @@ namespace detail {
 struct HTTPTransportAccess;
 }
 
-/// A socket option applied to every connection (HTTPX's `socket_options`).
-struct SocketOption {
-    int level = 0;
-    int name = 0;
-    int value = 0;
-};
-
 /// Options of AsyncHTTPTransport (HTTPX's `HTTPTransport(...)` keywords, in its order).
 struct HTTPTransportOptions {
     VerifyOption verify = true;
     std::optional<ClientCert> cert{};
+    /// The protocols offered: HTTP/1.1, HTTP/2, or both (at least one). Over TLS the server
+    /// picks through ALPN; over plain TCP, HTTP/2 alone speaks h2c with prior knowledge and both
+    /// mean HTTP/1.1 (no Upgrade). The constructor throws `std::invalid_argument` for neither.
     bool http1 = true;
     bool http2 = false;
     Limits limits{};
+    /// Not supported yet: when set, the constructor throws `std::invalid_argument`
+    /// ("Proxies are not supported yet.").
     std::optional<Proxy> proxy{};
     /// Connect to this Unix domain socket instead of the URL's host (which still names the Host).
     std::optional<std::string> uds{};
@@ -38,11 +36,14 @@ struct HTTPTransportOptions {
     /// How many times a failed connect is retried (backoff 0, 0.5, 1, 2 ... s). Reads and
     /// responses are never retried.
     int retries = 0;
+    /// Applied to every socket before it connects; one the OS rejects fails the connect
+    /// (ConnectError).
     std::vector<SocketOption> socket_options{};
 };
 
-/// Sends requests over pooled HTTP/1.1 connections (HTTPX's `AsyncHTTPTransport`). Safe to
-/// share between coroutines and threads. Failures are HTTPX's exceptions: ConnectError,
+/// Sends requests over pooled HTTP/1.1 and HTTP/2 connections (HTTPX's `AsyncHTTPTransport`);
+/// an HTTP/2 connection carries many requests at once. Safe to share between coroutines and
+/// threads. Failures are HTTPX's exceptions: ConnectError,
 /// ConnectTimeout, ReadTimeout, WriteTimeout, PoolTimeout, ReadError, WriteError,
 /// RemoteProtocolError, LocalProtocolError, UnsupportedProtocol.
 class AsyncHTTPTransport : public AsyncBaseTransport {
@@ -64,9 +65,8 @@ public:
     };
     PoolStats pool_stats() const;
 
-    struct Impl;
-
 private:
+    struct Impl;
     friend struct detail::HTTPTransportAccess;
     std::shared_ptr<Impl> impl_;
 };

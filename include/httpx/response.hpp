@@ -131,6 +131,7 @@ public:
     /// Prints `<Response [200 OK]>`.
     friend std::ostream& operator<<(std::ostream& os, const Response& response);
 
+    // Not API: public only because helper functions of src/models/response.cpp name it.
     struct State;
 
 private:

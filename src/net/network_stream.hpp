@@ -2,7 +2,6 @@
 #pragma once
 
 #include "httpx/config.hpp"
-#include "httpx/http_transport.hpp"
 #include "httpx/types.hpp"
 
 #include <boost/asio/buffer.hpp>

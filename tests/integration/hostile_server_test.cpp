@@ -4,6 +4,7 @@
 // bounding a body) and leaves the client usable with no pool slot held.
 #include <gtest/gtest.h>
 
+#include "client_fixture.hpp"
 #include "gzip_bomb.hpp"
 #include "httpx/httpx.hpp"
 #include "resident_memory.hpp"
@@ -25,24 +26,12 @@ namespace {
 
 using httpx::test::resident_bytes;
 
-struct HostileServer : ::testing::Test {
-    asio::io_context io;  // first: outlives the client and its sockets
+struct HostileServer : ::testing::Test, httpx::test::ClientFixture {
     TestServer server;
-    std::shared_ptr<httpx::AsyncHTTPTransport> transport =
-        std::make_shared<httpx::AsyncHTTPTransport>();
-    std::unique_ptr<httpx::AsyncClient> client;
 
     void SetUp() override {
         server.start();
-        httpx::ClientOptions options;
-        options.transport = transport;
-        options.timeout = httpx::Timeout(20s);
-        client = std::make_unique<httpx::AsyncClient>(std::move(options));
-    }
-
-    template <class T>
-    T run(asio::awaitable<T> task) {
-        return httpx::test::run_on(io, std::move(task));
+        make_client({}, httpx::Timeout(20s));
     }
     std::string url(std::string_view path) const { return server.url(path); }
 

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "client_fixture.hpp"
 #include "httpx/async_generator.hpp"
 #include "httpx/httpx.hpp"
 #include "resident_memory.hpp"
@@ -65,16 +66,9 @@ httpx::AsyncGenerator<httpx::Bytes> pattern_chunks(std::uint64_t size, std::size
             offset, static_cast<std::size_t>(std::min<std::uint64_t>(chunk, size - offset)));
 }
 
-struct Http2Fixture : ::testing::Test {
-    asio::io_context io;  // declared first: destroyed after the client and its connections
+struct Http2Fixture : ::testing::Test, httpx::test::ClientFixture {
     std::unique_ptr<TestServer> server;
-    std::shared_ptr<httpx::AsyncHTTPTransport> transport;
-    std::unique_ptr<httpx::AsyncClient> client;
 
-    template <class T>
-    T run(asio::awaitable<T> task) {
-        return run_on(io, std::move(task));
-    }
     // An h2c (prior knowledge) server and client unless told otherwise.
     void serve(TestServer::Options options = http2_server()) {
         client.reset();
@@ -94,12 +88,7 @@ struct Http2Fixture : ::testing::Test {
     }
     void make_client(httpx::HTTPTransportOptions options = prior_knowledge(),
                      httpx::Timeout timeout = httpx::Timeout(10s)) {
-        client.reset();
-        transport = std::make_shared<httpx::AsyncHTTPTransport>(std::move(options));
-        httpx::ClientOptions client_options;
-        client_options.transport = transport;
-        client_options.timeout = timeout;
-        client = std::make_unique<httpx::AsyncClient>(std::move(client_options));
+        ClientFixture::make_client(std::move(options), timeout);
     }
     void SetUp() override {
         serve();

@@ -1,8 +1,10 @@
 // AsyncClient + AsyncHTTPTransport against the project's own test server on loopback.
+// Test that header file is self-contained.
 #include "httpx/http_transport.hpp"
 
 #include <gtest/gtest.h>
 
+#include "client_fixture.hpp"
 #include "httpx/httpx.hpp"
 #include "resident_memory.hpp"
 #include "run_async.hpp"
@@ -38,27 +40,12 @@ namespace {
 using httpx::test::resident_bytes;
 using httpx::test::run_on;
 
-struct Fixture : ::testing::Test {
-    asio::io_context io;  // declared first: destroyed after the client and its connections
-    template <class T>
-    T run(asio::awaitable<T> task) {
-        return run_on(io, std::move(task));
-    }
+struct Fixture : ::testing::Test, httpx::test::ClientFixture {
     TestServer server;
-    std::shared_ptr<httpx::AsyncHTTPTransport> transport;
-    std::unique_ptr<httpx::AsyncClient> client;
 
     void SetUp() override {
         server.start();
-        make_client({});
-    }
-    void make_client(httpx::HTTPTransportOptions transport_options,
-                     httpx::Timeout timeout = httpx::Timeout(10s)) {
-        transport = std::make_shared<httpx::AsyncHTTPTransport>(std::move(transport_options));
-        httpx::ClientOptions options;
-        options.transport = transport;
-        options.timeout = timeout;
-        client = std::make_unique<httpx::AsyncClient>(std::move(options));
+        make_client();
     }
     std::string url(std::string_view path) const { return server.url(path); }
 };

@@ -4,6 +4,7 @@
 // Without its HTTPXX_INTEROP_* variables every test is skipped.
 #include <gtest/gtest.h>
 
+#include "client_fixture.hpp"
 #include "httpx/async_generator.hpp"
 #include "httpx/http_transport.hpp"
 #include "httpx/httpx.hpp"
@@ -55,10 +56,7 @@ httpx::AsyncGenerator<httpx::Bytes> upload_chunks(std::uint64_t size, std::size_
     }
 }
 
-struct H2Interop : ::testing::Test, httpx::interop::NginxAccessLog {
-    asio::io_context io;  // declared first: destroyed after the client and its connections
-    std::shared_ptr<httpx::AsyncHTTPTransport> transport;
-    std::unique_ptr<httpx::AsyncClient> client;
+struct H2Interop : ::testing::Test, httpx::test::ClientFixture, httpx::interop::NginxAccessLog {
     std::string h2_tls, h2c, h2c_goaway, h2c_two_streams, nghttpd, http11_tls, http11, static_dir,
         ca;
 
@@ -77,23 +75,13 @@ struct H2Interop : ::testing::Test, httpx::interop::NginxAccessLog {
             GTEST_SKIP() << "run through tests/interop/run.sh (HTTPXX_INTEROP_* unset)";
     }
 
-    template <class T>
-    T run(asio::awaitable<T> task) {
-        return httpx::test::run_on(io, std::move(task));
-    }
-
     // http2 on; `prior_knowledge` turns HTTP/1.1 off (h2c on plain TCP).
     void make_client(bool http2, bool prior_knowledge = false) {
-        client.reset();
         httpx::HTTPTransportOptions options;
         options.verify = ca;
         options.http2 = http2;
         options.http1 = !prior_knowledge;
-        transport = std::make_shared<httpx::AsyncHTTPTransport>(std::move(options));
-        httpx::ClientOptions client_options;
-        client_options.transport = transport;
-        client_options.timeout = httpx::Timeout(20s);
-        client = std::make_unique<httpx::AsyncClient>(std::move(client_options));
+        ClientFixture::make_client(std::move(options), httpx::Timeout(20s));
     }
 
     std::string file(std::string_view name) const {

@@ -4,6 +4,7 @@
 // URLs in HTTPXX_INTEROP_* environment variables; without them every test is skipped.
 #include <gtest/gtest.h>
 
+#include "client_fixture.hpp"
 #include "httpx/http_transport.hpp"
 #include "httpx/httpx.hpp"
 #include "interop_support.hpp"
@@ -33,29 +34,7 @@ namespace {
 using httpx::interop::env;
 using httpx::interop::read_file;
 
-// Sockets must go before their io_context: pooled connections live as long as the client, so
-// every test runs its coroutines on one io_context that outlives the client.
-struct InteropFixture : ::testing::Test {
-    asio::io_context io;  // declared first: destroyed after the client and its connections
-    std::shared_ptr<httpx::AsyncHTTPTransport> transport;
-    std::unique_ptr<httpx::AsyncClient> client;
-
-    template <class T>
-    T run(asio::awaitable<T> task) {
-        return httpx::test::run_on(io, std::move(task));
-    }
-
-    // A client on an explicit AsyncHTTPTransport (for pool_stats()), as the default one.
-    void make_client(httpx::HTTPTransportOptions transport_options = {},
-                     httpx::Timeout timeout = httpx::Timeout(10s)) {
-        client.reset();
-        transport = std::make_shared<httpx::AsyncHTTPTransport>(std::move(transport_options));
-        httpx::ClientOptions options;
-        options.transport = transport;
-        options.timeout = timeout;
-        client = std::make_unique<httpx::AsyncClient>(std::move(options));
-    }
-};
+struct InteropFixture : ::testing::Test, httpx::test::ClientFixture {};
 
 // ---------------------------------------------------------------------------------------------
 // nginx

@@ -1,5 +1,8 @@
 // httpx::AsyncClient over MockTransport: verbs, default headers, merging, cookies, event hooks,
 // mounts, timeouts, closing, errors and concurrent use (HTTPX's tests/client/*).
+// Test that header file is self-contained.
+#include "httpx/async_client.hpp"
+
 #include "httpx/httpx.hpp"
 
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// Test that header file is self-contained.
 #include "httpx/auth.hpp"
 
 #include "client/digest_auth.hpp"

@@ -1,9 +1,11 @@
 // httpx::AsyncByteStream: in-memory (replayable) and streamed (one-shot) bodies, and the close
 // handler transports rely on to release their connection.
+// Test that header file is self-contained.
+#include "httpx/byte_stream.hpp"
+
 #include "run_async.hpp"
 
 #include <httpx/async_generator.hpp>
-#include <httpx/byte_stream.hpp>
 #include <httpx/exceptions.hpp>
 #include <httpx/response.hpp>
 

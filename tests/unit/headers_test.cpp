@@ -1,3 +1,4 @@
+// Test that header file is self-contained.
 #include "httpx/headers.hpp"
 
 #include <gtest/gtest.h>

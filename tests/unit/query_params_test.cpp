@@ -1,5 +1,6 @@
 // Ported from HTTPX 0.28.1 tests/models/test_queryparams.py, plus the encoding rules of
 // `str(QueryParams)` (urllib.parse.urlencode).
+// Test that header file is self-contained.
 #include "httpx/query_params.hpp"
 
 #include <gtest/gtest.h>

@@ -1,10 +1,12 @@
 // httpx::Request, ported from HTTPX's tests/models/test_requests.py (0.28.1) plus the body
 // encodings of httpx/_content.py as seen through Request.
+// Test that header file is self-contained.
+#include "httpx/request.hpp"
+
 #include "run_async.hpp"
 
 #include <httpx/async_generator.hpp>
 #include <httpx/exceptions.hpp>
-#include <httpx/request.hpp>
 
 #include <gtest/gtest.h>
 

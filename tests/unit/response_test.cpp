@@ -1,11 +1,13 @@
 // httpx::Response, ported from HTTPX's tests/models/test_responses.py (0.28.1) plus the C++
 // specifics (copies sharing one body, close handlers, the elapsed clock).
+// Test that header file is self-contained.
+#include "httpx/response.hpp"
+
 #include "models/response_access.hpp"
 #include "run_async.hpp"
 
 #include <httpx/async_generator.hpp>
 #include <httpx/exceptions.hpp>
-#include <httpx/response.hpp>
 
 #include <gtest/gtest.h>
 

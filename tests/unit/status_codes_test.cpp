@@ -1,3 +1,4 @@
+// Test that header file is self-contained.
 #include "httpx/status_codes.hpp"
 
 #include <gtest/gtest.h>

@@ -1,4 +1,5 @@
 // Ported from HTTPX 0.28.1 tests/models/test_url.py, plus httpxx's own decisions.
+// Test that header file is self-contained.
 #include "httpx/url.hpp"
 
 #include "httpx/exceptions.hpp"

@@ -1,5 +1,6 @@
 // One accepted connection: the byte stream (plain TCP or TLS), its timers, closing. The protocol
-// spoken on it (http1_exchange.hpp, http2_session.hpp) is chosen by serve() in test_server.cpp.
+// spoken on it (http1_exchange.hpp, http2_server_session.hpp) is chosen by serve() in
+// test_server.cpp.
 #pragma once
 
 #include <openssl/ssl.h>

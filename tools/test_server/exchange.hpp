@@ -1,5 +1,5 @@
 // One request and its response, whatever the protocol: what a route sees. Http1Exchange
-// (http1_exchange.hpp) frames it as HTTP/1.1 bytes, Http2Exchange (http2_session.cpp) as the
+// (http1_exchange.hpp) frames it as HTTP/1.1 bytes, Http2Exchange (http2_server_session.cpp) as the
 // frames of one HTTP/2 stream, so that each route is written once for both.
 #pragma once
 

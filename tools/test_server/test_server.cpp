@@ -1,10 +1,10 @@
 // The test server: the accept loop, the choice of protocol for each connection, and TestServer.
-//   connection.hpp       the byte stream (plain TCP or TLS), timers, closing
-//   serve()              TLS handshake, then ALPN ("h2" / "http/1.1") or, on plain TCP with
-//                        HTTP/2 enabled, a look at the first bytes for the HTTP/2 preface
-//   http1_exchange.cpp   HTTP/1.1 requests on a connection
-//   http2_session.cpp    HTTP/2 (nghttp2) on a connection
-//   routes.cpp           path -> handler, written once for both protocols
+//   connection.hpp            the byte stream (plain TCP or TLS), timers, closing
+//   serve()                   TLS handshake, then ALPN ("h2" / "http/1.1") or, on plain TCP
+//                             with HTTP/2 enabled, a look at the first bytes for the preface
+//   http1_exchange.cpp        HTTP/1.1 requests on a connection
+//   http2_server_session.cpp  HTTP/2 (nghttp2) on a connection
+//   routes.cpp                path -> handler, written once for both protocols
 #include "test_server.hpp"
 
 #include <openssl/ssl.h>
@@ -23,7 +23,7 @@
 
 #include "connection.hpp"
 #include "http1_exchange.hpp"
-#include "http2_session.hpp"
+#include "http2_server_session.hpp"
 #include "server_state.hpp"
 
 namespace httpx::testing {

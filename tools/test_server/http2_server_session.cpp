@@ -1,4 +1,4 @@
-#include "http2_session.hpp"
+#include "http2_server_session.hpp"
 
 #include <nghttp2/nghttp2.h>
 

@@ -1,20 +1,10 @@
-// The transports that need no network: MockTransport and AppTransport.
-#include "httpx/exceptions.hpp"
+// AppTransport: calls an in-process application directly, as HTTPX's ASGITransport.
 #include "httpx/transport.hpp"
 
+#include <exception>
+#include <utility>
+
 namespace httpx {
-
-AsyncBaseTransport::~AsyncBaseTransport() = default;
-
-awaitable<void> AsyncBaseTransport::aclose() {
-    co_return;
-}
-
-awaitable<Response> MockTransport::handle_async_request(Request& request) {
-    co_await request.aread();
-    Response response = co_await handler_(request);
-    co_return response;
-}
 
 awaitable<Response> AppTransport::handle_async_request(Request& request) {
     request.extensions()["root_path"] = options_.root_path;
