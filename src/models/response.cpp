@@ -634,51 +634,32 @@ void ResponseAccess::set_request(Response& response, std::shared_ptr<Request> re
     response.state_->request = std::move(request);
 }
 
-std::optional<AsyncIterator<Bytes>> ResponseAccess::raw_chunks(Response& response) {
-    auto& s = *response.state_;
-    if (s.content || s.headers.contains("Content-Encoding")) return std::nullopt;
-    // Nothing to decode or re-chunk: what aiter_bytes() does, without its iterator.
-    if (s.is_stream_consumed) throw StreamConsumed();
-    if (s.is_closed || !s.stream) throw StreamClosed();
-    s.is_stream_consumed = true;
-    return s.stream->aiter();
-}
-
-bool ResponseAccess::append_raw_chunk(Response& response, Bytes& body, std::optional<Bytes> chunk) {
-    auto& s = *response.state_;
-    if (s.is_closed) throw StreamClosed();  // closed while the read waited
-    if (chunk) {
-        s.num_bytes_downloaded += chunk->size();
-        if (body.empty())
-            body = std::move(*chunk);  // most bodies arrive in one chunk: no copy
-        else
-            body += *chunk;
-        return true;
-    }
-    s.close();
-    s.content = std::move(body);
-    return false;
-}
-
 awaitable<void> ResponseAccess::read(Response& response) {
     auto state = response.state_;
     if (state->content) co_return;
-    if (auto chunks = raw_chunks(response)) {
-        Bytes body;
-        for (;;) {
-            std::optional<Bytes> chunk = co_await chunks->next();
-            if (!append_raw_chunk(response, body, std::move(chunk))) break;
-        }
-        co_return;
+    // Nothing to decode (the common case): the raw chunks, without a body iterator.
+    const bool raw = !state->headers.contains("Content-Encoding");
+    AsyncIterator<Bytes> chunks;
+    if (raw) {
+        if (state->is_stream_consumed) throw StreamConsumed();
+        if (state->is_closed || !state->stream) throw StreamClosed();
+        state->is_stream_consumed = true;
+        chunks = state->stream->aiter();
+    } else {
+        chunks = response.aiter_bytes();
     }
     Bytes body;
-    AsyncIterator<Bytes> chunks = response.aiter_bytes();
-    while (auto chunk = co_await chunks.next()) {
+    for (;;) {
+        std::optional<Bytes> chunk = co_await chunks.next();
+        if (raw && state->is_closed) throw StreamClosed();  // closed while the read waited
+        if (!chunk) break;
+        if (raw) state->num_bytes_downloaded += chunk->size();
         if (body.empty())
             body = std::move(*chunk);  // most bodies arrive in one chunk: no copy
         else
             body += *chunk;
     }
+    if (raw) state->close();
     state->content = std::move(body);
 }
 
