@@ -1,15 +1,14 @@
 // AsyncClient: HTTPX's client policies (httpx/_client.py) over any AsyncBaseTransport.
 #include "httpx/async_client.hpp"
 
-#include "client/url_pattern.hpp"
+#include "client/mounts.hpp"
+#include "client/redirects.hpp"
 #include "content/decoders.hpp"
 #include "httpx/exceptions.hpp"
 #include "httpx/http_transport.hpp"
-#include "models/default_port.hpp"
 #include "models/headers_access.hpp"
 #include "models/response_access.hpp"
 
-#include <algorithm>
 #include <mutex>
 
 namespace httpx {
@@ -29,17 +28,6 @@ URL with_trailing_slash(const URL& url) {
     URL::Components components;
     components.path = url.path() + "/";
     return url.copy_with(components);
-}
-
-bool same_origin(const URL& a, const URL& b) {
-    return a.scheme() == b.scheme() && a.host() == b.host() &&
-           detail::port_or_default(a) == detail::port_or_default(b);
-}
-
-bool is_https_redirect(const URL& from, const URL& to) {
-    return from.host() == to.host() && from.scheme() == "http" &&
-           detail::port_or_default(from) == 80 && to.scheme() == "https" &&
-           detail::port_or_default(to) == 443;
 }
 
 // Attaches the request to a RequestError that has none (HTTPX's request_context).
@@ -70,9 +58,7 @@ struct AsyncClient::Impl {
     std::string default_encoding;
 
     std::shared_ptr<AsyncBaseTransport> transport;
-    // The transport the client made itself (no `transport` option), null otherwise.
-    // Mounts, most specific first; a null transport means "the default one".
-    std::vector<std::pair<detail::URLPattern, std::shared_ptr<AsyncBaseTransport>>> mounts;
+    detail::Mounts mounts;
     bool closed = false;
 
     explicit Impl(ClientOptions&& o) {
@@ -99,17 +85,7 @@ struct AsyncClient::Impl {
             transport_options.proxy = std::move(o.proxy);
             transport = std::make_shared<AsyncHTTPTransport>(std::move(transport_options));
         }
-        for (auto& [pattern, mounted] : o.mounts)
-            mounts.emplace_back(detail::URLPattern(pattern), mounted);
-        std::stable_sort(mounts.begin(), mounts.end(), [](const auto& a, const auto& b) {
-            return a.first.priority() < b.first.priority();
-        });
-    }
-
-    std::shared_ptr<AsyncBaseTransport> transport_for_url(const URL& url) const {
-        for (const auto& [pattern, mounted_transport] : mounts)
-            if (pattern.matches(url)) return mounted_transport ? mounted_transport : transport;
-        return transport;
+        mounts = detail::Mounts(o.mounts);
     }
 
     // In place: `url` is the caller's to consume (a URL is seven strings, moved at every
@@ -182,49 +158,9 @@ struct AsyncClient::Impl {
         return none;
     }
 
+    // HTTPX's _build_redirect_request: the redirect rules, then the cookies of the jar.
     Request build_redirect_request(const Request& request, const Response& response) const {
-        // Method: what browsers do for 301/302/303.
-        std::string method = request.method();
-        int status = response.status_code();
-        if ((status == 303 || status == 302) && method != "HEAD") method = "GET";
-        if (status == 301 && method == "POST") method = "GET";
-
-        // URL: the Location header, joined to the request URL.
-        URL url;
-        try {
-            url = URL(response.headers()["Location"]);
-        } catch (const InvalidURL& e) {
-            throw RemoteProtocolError(
-                std::string("Invalid URL in location header: ") + e.what() + ".",
-                std::make_shared<Request>(request));
-        }
-        if (!url.scheme().empty() && url.raw_host().empty()) {
-            URL::Components host;
-            host.host = request.url().host();
-            url = url.copy_with(host);
-        }
-        if (url.is_relative_url()) url = request.url().join(url);
-        if (!request.url().fragment().empty() && url.fragment().empty()) {
-            URL::Components fragment;
-            fragment.fragment = request.url().fragment();
-            url = url.copy_with(fragment);
-        }
-
-        Headers redirect_headers = request.headers();
-        if (!same_origin(url, request.url())) {
-            if (!is_https_redirect(request.url(), url)) redirect_headers.erase("Authorization");
-            redirect_headers.set("Host", url.netloc());
-        }
-        bool to_get = method != request.method() && method == "GET";
-        if (to_get) {
-            redirect_headers.erase("Content-Length");
-            redirect_headers.erase("Transfer-Encoding");
-        }
-        redirect_headers.erase("Cookie");
-
-        AsyncByteStream stream = to_get ? AsyncByteStream() : request.stream();
-        Request next = Request::from_parts(method, std::move(url), std::move(redirect_headers),
-                                           std::move(stream), request.extensions());
+        Request next = detail::redirect_request(request, response);
         std::lock_guard lock(mutex);
         set_cookie_header(next, cookies);
         return next;
@@ -242,16 +178,22 @@ struct AsyncClient::Impl {
         detail::ResponseAccess::set_default_encoding(response, default_encoding);
     }
 
-    // `first` is the auth flow's request, used in place (as HTTPX does: hooks may modify it);
-    // redirects build their own. `first_is_ours`: nobody uses `first` after this returns.
-    // `first_response`: the response to `first` when the caller sent it already (run()'s
-    // common case, which comes here only for its redirect): the loop goes on from there.
-    // Each exchange is sent inline (no coroutine of its own: a frame and a resume per request).
-    awaitable<Response> send_handling_redirects(Request& first, bool follow,
-                                                std::vector<Response>& history,
-                                                bool first_is_ours = false,
-                                                std::optional<Response> first_response = {}) {
-        std::optional<Request> redirected;
+    // Who owns the first request of send_handling_redirects, and so what its response keeps.
+    enum class FirstRequest {
+        // run()'s: nobody changes it once it is sent, so its response shares it.
+        shared,
+        // An auth flow's: the flow may change it for its next round, so its response keeps a
+        // copy (the pointer given owns nothing).
+        lent,
+    };
+
+    // HTTPX's _send_handling_redirects and _send_single_request: request hooks, the transport,
+    // the cookies, response hooks, and the next request while the response redirects (each
+    // redirect is read whole first). `history`: the responses before (an auth flow's earlier
+    // rounds).
+    awaitable<Response> send_handling_redirects(std::shared_ptr<Request> request,
+                                                FirstRequest first, bool follow,
+                                                std::vector<Response> history) {
         EventHooks hooks;
         int redirect_limit = 0;
         {
@@ -259,51 +201,46 @@ struct AsyncClient::Impl {
             hooks = event_hooks;
             redirect_limit = max_redirects;
         }
+        bool lent = first == FirstRequest::lent;  // only the first can be; redirects are ours
         for (;;) {
-            Request& request = redirected ? *redirected : first;
-            std::optional<Response> sent = std::exchange(first_response, std::nullopt);
-            const bool sent_here = !sent;
-            if (sent_here) {
-                if (history.size() > static_cast<std::size_t>(redirect_limit))
-                    throw TooManyRedirects("Exceeded maximum allowed redirects.",
-                                           std::make_shared<Request>(request));
-                for (const auto& hook : hooks.request) co_await hook(request);
+            if (history.size() > static_cast<std::size_t>(redirect_limit))
+                throw TooManyRedirects("Exceeded maximum allowed redirects.",
+                                       std::make_shared<Request>(*request));
+            for (const auto& hook : hooks.request) co_await hook(*request);
 
-                // As in HTTPX, the scheme is the transport's business: a MockTransport or a
-                // mount may handle any scheme, AsyncHTTPTransport raises UnsupportedProtocol
-                // for others.
-                std::shared_ptr<AsyncBaseTransport> chosen = transport_for_url(request.url());
-                auto start = std::chrono::steady_clock::now();
-                try {
-                    sent.emplace(co_await chosen->handle_async_request(request));
-                } catch (RequestError& e) {
-                    rethrow_with_request(e, request);
-                }
-                received(request, *sent, start);
-                // Response hooks see the response before its redirect is decided: keep the
-                // request. Otherwise a response that does not redirect keeps the request itself
-                // instead of a copy when nobody uses it after this.
-                const bool last_use = (redirected || first_is_ours) && hooks.response.empty();
-                if (last_use && !sent->has_redirect_location())
-                    sent->set_request(std::move(request));
-                else
-                    sent->set_request(request);
+            // As in HTTPX, the scheme is the transport's business: a MockTransport or a mount
+            // may handle any scheme, AsyncHTTPTransport raises UnsupportedProtocol for others.
+            std::shared_ptr<AsyncBaseTransport> chosen =
+                mounts.transport_for(request->url(), transport);
+            const auto start = std::chrono::steady_clock::now();
+            std::optional<Response> sent;
+            try {
+                sent.emplace(co_await chosen->handle_async_request(*request));
+            } catch (RequestError& e) {
+                if (lent) rethrow_with_request(e, *request);
+                rethrow_with_request(e, request);
             }
             Response& response = *sent;
+            received(*request, response, start);
+            if (lent)
+                response.set_request(*request);
+            else
+                detail::ResponseAccess::set_request(response, request);
+            lent = false;
 
             try {
-                if (sent_here)
-                    for (const auto& hook : hooks.response) co_await hook(response);
+                for (const auto& hook : hooks.response) co_await hook(response);
                 response.set_history(history);
                 if (!response.has_redirect_location()) co_return std::move(response);
-                Request next = build_redirect_request(request, response);
+                // On the heap: a Request in this frame would make it too big for Asio to recycle.
+                auto next = std::make_shared<Request>(build_redirect_request(*request, response));
                 history.push_back(response);
                 if (!follow) {
-                    response.set_next_request(std::move(next));
+                    response.set_next_request(std::move(*next));
                     co_return std::move(response);
                 }
                 co_await detail::ResponseAccess::read(response);
-                redirected = std::move(next);
+                request = std::move(next);
             } catch (...) {
                 response.close();
                 throw;
@@ -311,128 +248,79 @@ struct AsyncClient::Impl {
         }
     }
 
-    // A verb's request, on the heap from the start: first the verb's arguments (run() starts
-    // only when awaited, and builds the request then, as HTTPX does), then the Request built
-    // from them in place, which the response keeps (one allocation, no move of the Request,
-    // and run()'s coroutine frame, allocated for every request, stays small).
-    struct PendingRequest {
-        // A constructor (not aggregate initialisation from make_shared: clang 14 has none).
-        PendingRequest(std::string_view m, URL&& u, RequestOptions&& o)
-            : method(m), url(std::move(u)), options(std::move(o)) {}
+    // One call of a public send, on the heap from the start: what to send (a verb's arguments,
+    // built into a Request when run() starts, as HTTPX builds it when the call is awaited; or
+    // the caller's Request, send()) and how (SendOptions). The response keeps the Request in
+    // place: one allocation, no move of the Request, and run()'s frame stays small.
+    struct Call {
+        // Constructors, not aggregate initialisation from make_shared: clang 14 has none.
+        Call(std::string_view m, URL&& u, RequestOptions&& o, bool stream)
+            : method(m), url(std::move(u)), options(std::move(o)) {
+            // The Request has no use for these.
+            send.stream = stream;
+            send.auth = std::move(options.auth);
+            send.follow_redirects = options.follow_redirects;
+        }
         // A verb called without options: none made by the caller to be moved here.
-        PendingRequest(std::string_view m, URL&& u) : method(m), url(std::move(u)) {}
+        Call(std::string_view m, URL&& u, bool stream) : method(m), url(std::move(u)) {
+            send.stream = stream;
+        }
+        Call(Request&& r, SendOptions&& o) : request(std::move(r)), send(std::move(o)) {}
 
         std::string method;
         URL url;
         RequestOptions options;
         std::optional<Request> request;
+        SendOptions send;
     };
 
-    // Where run() gets its request: a verb's arguments (NewRequest), or a request built by the
-    // caller (BuiltRequest, send()).
-    struct NewRequest {
-        std::shared_ptr<PendingRequest> pending;
-        bool stream = false;
-
-        bool streamed() const { return stream; }
-        std::optional<bool> follow_option() const { return pending->options.follow_redirects; }
-        // The Request has no use for it.
-        AuthOption take_auth() { return std::move(pending->options.auth); }
-        std::shared_ptr<Request> take(const Impl& impl) {
-            PendingRequest& p = *pending;
-            impl.merge_defaults(p.url, p.options);
-            p.request.emplace(p.method, std::move(p.url), std::move(p.options));
-            return std::shared_ptr<Request>(std::move(pending), &*p.request);
+    // The call's request (built now from a verb's arguments), sharing the call's allocation.
+    std::shared_ptr<Request> take_request(std::shared_ptr<Call> call) const {
+        Call& c = *call;
+        if (!c.request) {
+            merge_defaults(c.url, c.options);
+            c.request.emplace(c.method, std::move(c.url), std::move(c.options));
         }
-    };
-    struct BuiltRequest {
-        std::shared_ptr<Request> request;
-        SendOptions options;
+        return std::shared_ptr<Request>(std::move(call), &*c.request);
+    }
 
-        bool streamed() const { return options.stream; }
-        std::optional<bool> follow_option() const { return options.follow_redirects; }
-        AuthOption take_auth() { return std::move(options.auth); }
-        std::shared_ptr<Request> take(const Impl&) { return std::move(request); }
-    };
-
-    // The one coroutine behind every public send: it builds the request (unless given one
-    // built), picks the auth, sends and reads the body, all in one frame when there is no auth
-    // flow, no hook and no redirect (the common case). Takes the client's state by shared_ptr,
-    // so that a request spawned detached (`co_spawn(ex, client.get(url), detached)`) stays
-    // valid even if the AsyncClient object goes away before it completes.
-    template <class Source>
-    static awaitable<Response> run(std::shared_ptr<Impl> self, Source source) {
-        const std::optional<bool> follow_option = source.follow_option();
-        const AuthOption auth_option = source.take_auth();
-        // On the heap: the response keeps it, neither copied nor moved again.
-        const std::shared_ptr<Request> request = source.take(*self);
+    // The one coroutine behind every public send (HTTPX's send): it builds the request, picks
+    // the auth, sends through the auth flow or straight through the redirect loop, and reads
+    // the body unless the caller streams it. Takes the client's state by shared_ptr, so that a
+    // request spawned detached (`co_spawn(ex, client.get(url), detached)`) stays valid even if
+    // the AsyncClient object goes away before it completes.
+    static awaitable<Response> run(std::shared_ptr<Impl> self, std::shared_ptr<Call> call) {
+        const SendOptions options = std::move(call->send);
+        const std::shared_ptr<Request> request = self->take_request(std::move(call));
         bool follow = false;
-        bool hooked = false;
-        std::shared_ptr<Auth> request_auth;
+        std::shared_ptr<Auth> auth;
         {
             std::lock_guard lock(self->mutex);
             if (self->closed)
                 throw std::logic_error("Cannot send a request, as the client has been closed.");
-            follow = follow_option.value_or(self->follow_redirects);
-            hooked = !self->event_hooks.request.empty() || !self->event_hooks.response.empty();
-            if (auth_option.is_client_default()) request_auth = self->auth;
+            follow = options.follow_redirects.value_or(self->follow_redirects);
+            if (options.auth.is_client_default()) auth = self->auth;
         }
-        request_auth = auth_for(*request, auth_option, std::move(request_auth));
-        std::optional<Response> response;
-        std::vector<Response> history;
-        if (request_auth != no_auth()) {
-            response.emplace(
-                co_await run_auth_flow(self.get(), *request, std::move(request_auth), follow));
-        } else if (hooked) {
-            // No auth flow to run (Auth::auth_flow would send the request once), but hooks: the
-            // loop runs them. The request is ours.
-            response.emplace(
-                co_await self->send_handling_redirects(*request, follow, history, true));
-        } else {
-            // One exchange, inline (send_handling_redirects' first round without its hooks).
-            std::shared_ptr<AsyncBaseTransport> chosen = self->transport_for_url(request->url());
-            const auto start = std::chrono::steady_clock::now();
+        auth = auth_for(*request, options.auth, std::move(auth));
+        awaitable<Response> sending =
+            auth == no_auth() ? self->send_handling_redirects(request, FirstRequest::shared, follow,
+                                                              std::vector<Response>())
+                              : run_auth_flow(self.get(), *request, std::move(auth), follow);
+        Response response = co_await std::move(sending);
+        if (!options.stream) {
             try {
-                response.emplace(co_await chosen->handle_async_request(*request));
-            } catch (RequestError& e) {
-                rethrow_with_request(e, request);
-            }
-            self->received(*request, *response, start);
-            if (!response->has_redirect_location()) {
-                detail::ResponseAccess::set_request(*response, request);
-            } else {
-                response->set_request(*request);
-                Response redirect = std::move(*response);
-                response.reset();
-                response.emplace(co_await self->send_handling_redirects(*request, follow, history,
-                                                                        true, std::move(redirect)));
-            }
-        }
-        if (!source.streamed()) {
-            try {
-                // The body inline when it needs no decoding (no frame of ResponseAccess::read).
-                if (auto chunks = detail::ResponseAccess::raw_chunks(*response)) {
-                    Bytes body;
-                    for (;;) {
-                        std::optional<Bytes> chunk = co_await chunks->next();
-                        if (!detail::ResponseAccess::append_raw_chunk(*response, body,
-                                                                      std::move(chunk)))
-                            break;
-                    }
-                } else {
-                    co_await detail::ResponseAccess::read(*response);
-                }
+                co_await detail::ResponseAccess::read(response);
             } catch (...) {
-                response->close();
+                response.close();
                 throw;
             }
         }
-        co_return std::move(*response);
+        co_return response;
     }
 
     // A request with an auth flow (Auth::auth_flow), which sends through `send_one`; every
-    // response but the last goes to history. A coroutine of its own: the common case's frame
-    // does not carry the flow's state.
+    // response but the last goes to history. A coroutine of its own: run()'s frame does not
+    // carry the flow's state.
     static awaitable<Response> run_auth_flow(Impl* impl, Request& request,
                                              std::shared_ptr<Auth> auth, bool follow) {
         if (auth->requires_request_body()) co_await request.aread();
@@ -449,8 +337,10 @@ struct AsyncClient::Impl {
                 co_await detail::ResponseAccess::read(*f->previous);
                 f->history.push_back(*f->previous);
             }
-            std::vector<Response> chain = f->history;
-            Response response = co_await f->impl->send_handling_redirects(next, f->follow, chain);
+            // The flow goes on using `next`: lent, owned by nobody here.
+            const std::shared_ptr<Request> lent(std::shared_ptr<Request>(), &next);
+            Response response = co_await f->impl->send_handling_redirects(lent, FirstRequest::lent,
+                                                                          f->follow, f->history);
             f->previous = response;
             co_return response;
         };
@@ -477,16 +367,14 @@ awaitable<Response> send_request(const std::shared_ptr<AsyncClient::Impl>& impl,
                                  std::string_view method, URL& url, RequestOptions& options,
                                  bool stream) {
     using Impl = AsyncClient::Impl;
-    auto pending =
-        std::make_shared<Impl::PendingRequest>(method, std::move(url), std::move(options));
-    return Impl::run(impl, Impl::NewRequest{std::move(pending), stream});
+    return Impl::run(
+        impl, std::make_shared<Impl::Call>(method, std::move(url), std::move(options), stream));
 }
 // The same without options.
 awaitable<Response> send_request(const std::shared_ptr<AsyncClient::Impl>& impl,
                                  std::string_view method, URL& url, bool stream) {
     using Impl = AsyncClient::Impl;
-    auto pending = std::make_shared<Impl::PendingRequest>(method, std::move(url));
-    return Impl::run(impl, Impl::NewRequest{std::move(pending), stream});
+    return Impl::run(impl, std::make_shared<Impl::Call>(method, std::move(url), stream));
 }
 
 }  // namespace
@@ -528,12 +416,11 @@ Request AsyncClient::build_request(std::string_view method, URL url, RequestOpti
 }
 
 awaitable<Response> AsyncClient::send(Request request) {
-    return Impl::run(impl_, Impl::BuiltRequest{std::make_shared<Request>(std::move(request)), {}});
+    return Impl::run(impl_, std::make_shared<Impl::Call>(std::move(request), SendOptions()));
 }
 
 awaitable<Response> AsyncClient::send(Request request, SendOptions options) {
-    return Impl::run(impl_, Impl::BuiltRequest{std::make_shared<Request>(std::move(request)),
-                                               std::move(options)});
+    return Impl::run(impl_, std::make_shared<Impl::Call>(std::move(request), std::move(options)));
 }
 
 awaitable<void> AsyncClient::aclose() {
@@ -542,9 +429,8 @@ awaitable<void> AsyncClient::aclose() {
         std::lock_guard lock(impl_->mutex);
         if (impl_->closed) co_return;
         impl_->closed = true;
-        transports.push_back(impl_->transport);
-        for (const auto& [pattern, mounted] : impl_->mounts)
-            if (mounted) transports.push_back(mounted);
+        transports = impl_->mounts.transports();
+        transports.insert(transports.begin(), impl_->transport);
     }
     for (const auto& transport : transports) co_await transport->aclose();
 }

@@ -1,10 +1,12 @@
 #include "httpx/response.hpp"
 
+#include "content/body_iterator.hpp"
 #include "content/decoders.hpp"
 #include "content/line_decoder.hpp"
 #include "content/text_decoder.hpp"
 #include "httpx/exceptions.hpp"
 #include "httpx/status_codes.hpp"
+#include "models/link_header.hpp"
 #include "models/response_access.hpp"
 
 #include <deque>
@@ -13,7 +15,7 @@
 
 namespace httpx {
 
-struct Response::State {
+struct Response::State final : content::BodyOwner {
     int status = 200;
     Headers headers;
     std::shared_ptr<Request> request;
@@ -47,61 +49,29 @@ struct Response::State {
     ~State() { close(); }
 
     // Raises `error` with this response's request attached, as HTTPX's request_context does.
-    [[noreturn]] void rethrow_with_request(RequestError& error) const {
+    void attach_request(RequestError& error) const override {
         if (!error.has_request() && request) error.set_request(request);
+    }
+    // Raises `error` with this response's request attached.
+    [[noreturn]] void rethrow_with_request(RequestError& error) const {
+        attach_request(error);
         throw;
+    }
+
+    bool body_closed() const noexcept override { return is_closed; }
+    void body_received(std::size_t n) noexcept override { num_bytes_downloaded += n; }
+    void body_finished() override { close(); }
+
+    // The raw body's chunks, for reading them once (aiter_raw, aiter_bytes, read).
+    AsyncIterator<Bytes> take_stream() {
+        if (is_stream_consumed) throw StreamConsumed();
+        if (is_closed || !stream) throw StreamClosed();
+        is_stream_consumed = true;
+        return stream->aiter();
     }
 };
 
 namespace {
-
-// An iterator that feeds each element of `source` to `feed`, which appends outputs to a queue,
-// and calls `finish` once at the end for the last outputs. The building block of
-// aiter_bytes/text/lines.
-template <class Out, class In>
-struct Pipeline {
-    AsyncIterator<In> source;
-    std::function<void(In&, std::deque<Out>&)> feed;
-    std::function<void(std::deque<Out>&)> finish;
-    std::deque<Out> pending;
-    bool done = false;
-
-    static awaitable<std::optional<Out>> next(std::shared_ptr<Pipeline> self) {
-        for (;;) {
-            if (!self->pending.empty()) {
-                std::optional<Out> out(std::move(self->pending.front()));
-                self->pending.pop_front();
-                co_return out;
-            }
-            if (self->done) co_return std::nullopt;
-            std::optional<In> item = co_await self->source.next();
-            if (item) {
-                self->feed(*item, self->pending);
-            } else {
-                self->done = true;
-                if (self->finish) self->finish(self->pending);
-            }
-        }
-    }
-};
-
-template <class Out, class In>
-AsyncIterator<Out> pipeline(AsyncIterator<In> source,
-                            std::function<void(In&, std::deque<Out>&)> feed,
-                            std::function<void(std::deque<Out>&)> finish) {
-    auto self = std::make_shared<Pipeline<Out, In>>();
-    self->source = std::move(source);
-    self->feed = std::move(feed);
-    self->finish = std::move(finish);
-    return AsyncIterator<Out>([self] { return Pipeline<Out, In>::next(self); });
-}
-
-awaitable<std::optional<Bytes>> pop_front(std::shared_ptr<std::deque<Bytes>> pieces) {
-    if (pieces->empty()) co_return std::nullopt;
-    std::optional<Bytes> piece(std::move(pieces->front()));
-    pieces->pop_front();
-    co_return piece;
-}
 
 // Python's json.detect_encoding, which json.loads(bytes) uses: UTF-8, -16 or -32, told by a BOM
 // or by where the zero bytes are in the first characters (JSON text starts with ASCII).
@@ -118,54 +88,6 @@ std::string_view detect_json_encoding(std::string_view b) {
         if (b[1] == '\0') return "utf-16-le";
     }
     return "utf-8";
-}
-
-// HTTPX's _parse_header_links.
-std::vector<std::map<std::string, std::string>> parse_header_links(std::string_view value) {
-    constexpr std::string_view strip_chars = " '\"";
-    auto strip = [](std::string_view s, std::string_view chars) {
-        auto begin = s.find_first_not_of(chars);
-        if (begin == std::string_view::npos) return std::string_view();
-        auto end = s.find_last_not_of(chars);
-        return s.substr(begin, end - begin + 1);
-    };
-    std::vector<std::map<std::string, std::string>> links;
-    value = strip(value, strip_chars);
-    if (value.empty()) return links;
-    // Split on ", *<" (the '<' stays with the next link; it is stripped below anyway).
-    std::vector<std::string_view> parts;
-    std::size_t start = 0;
-    for (std::size_t i = 0; i < value.size(); ++i) {
-        if (value[i] != ',') continue;
-        std::size_t j = i + 1;
-        while (j < value.size() && value[j] == ' ') ++j;
-        if (j < value.size() && value[j] == '<') {
-            parts.push_back(value.substr(start, i - start));
-            start = j + 1;
-            i = j;
-        }
-    }
-    parts.push_back(value.substr(start));
-    for (std::string_view part : parts) {
-        std::map<std::string, std::string> link;
-        auto semicolon = part.find(';');
-        std::string_view url = part.substr(0, semicolon);
-        std::string_view params =
-            semicolon == std::string_view::npos ? std::string_view() : part.substr(semicolon + 1);
-        link["url"] = std::string(strip(url, "<> '\""));
-        while (!params.empty()) {
-            auto next = params.find(';');
-            std::string_view param = params.substr(0, next);
-            params = next == std::string_view::npos ? std::string_view() : params.substr(next + 1);
-            auto eq = param.find('=');
-            if (eq == std::string_view::npos || param.find('=', eq + 1) != std::string_view::npos)
-                break;
-            link[std::string(strip(param.substr(0, eq), strip_chars))] =
-                std::string(strip(param.substr(eq + 1), strip_chars));
-        }
-        links.push_back(std::move(link));
-    }
-    return links;
 }
 
 }  // namespace
@@ -403,15 +325,9 @@ Cookies Response::cookies() const {
 }
 
 std::map<std::string, std::map<std::string, std::string>> Response::links() const {
-    std::map<std::string, std::map<std::string, std::string>> out;
     auto header = state_->headers.get("Link");
-    if (!header) return out;
-    for (auto& link : parse_header_links(*header)) {
-        auto rel = link.find("rel");
-        std::string key = rel != link.end() && !rel->second.empty() ? rel->second : link["url"];
-        out[key] = std::move(link);
-    }
-    return out;
+    if (!header) return {};
+    return detail::links_by_rel(*header);
 }
 
 std::uint64_t Response::num_bytes_downloaded() const noexcept {
@@ -431,110 +347,11 @@ awaitable<Bytes> Response::aread() {
 
 namespace {
 
-// The body as the caller iterates it: the raw chunks of the stream, counted, optionally decoded
-// (aiter_bytes) and re-chunked (chunk_size). An undecoded, unchunked chunk is moved through
-// untouched, so that a large download is not copied again here. Decoding is pulled one bounded
-// piece at a time and the next raw chunk is read only once the decoder has nothing left, so a
-// decompression bomb (1.8 KiB inflating to 1 GiB) streams in constant memory.
-struct BodyIterator {
-    std::shared_ptr<Response::State> state;
-    AsyncIterator<Bytes> source;
-    std::unique_ptr<content::ContentDecoder> decoder;  // null: the raw bytes
-    std::optional<content::ByteChunker> chunker;       // only with a chunk_size
-    std::deque<Bytes> pending;
-    bool done = false;
-
-    void emit(Bytes bytes) {
-        if (!chunker) {
-            if (!bytes.empty()) pending.push_back(std::move(bytes));
-            return;
-        }
-        for (auto& piece : chunker->decode(bytes)) pending.push_back(std::move(piece));
-    }
-
-    // One bounded piece of decoded output: false when the decoder needs more input.
-    bool decode_some() {
-        try {
-            const std::string_view piece = decoder->pull();
-            if (piece.empty()) return false;
-            emit(Bytes(piece));
-            return true;
-        } catch (RequestError& e) {
-            state->rethrow_with_request(e);
-        }
-    }
-
-    void push(std::string_view raw) {
-        try {
-            decoder->push(raw);
-        } catch (RequestError& e) {
-            state->rethrow_with_request(e);
-        }
-    }
-
-    void finish() {
-        done = true;
-        if (decoder) {
-            try {
-                decoder->finish();
-            } catch (RequestError& e) {
-                state->rethrow_with_request(e);
-            }
-        }
-        if (chunker)
-            for (auto& piece : chunker->flush()) pending.push_back(std::move(piece));
-        state->close();
-    }
-
-    static awaitable<std::optional<Bytes>> next(std::shared_ptr<BodyIterator> self) {
-        for (;;) {
-            if (!self->pending.empty()) {
-                std::optional<Bytes> out(std::move(self->pending.front()));
-                self->pending.pop_front();
-                co_return out;
-            }
-            if (self->done) co_return std::nullopt;
-            if (self->decoder && self->decode_some()) continue;
-            // Reading on after `aclose()` must neither download the rest of the body nor end
-            // quietly as if it were complete.
-            if (self->state->is_closed) throw StreamClosed();
-            std::optional<Bytes> raw = co_await self->source.next();
-            if (self->state->is_closed) throw StreamClosed();  // closed while the read waited
-            if (!raw) {
-                self->finish();
-                continue;
-            }
-            self->state->num_bytes_downloaded += raw->size();
-            if (!self->decoder && !self->chunker) co_return raw;
-            if (self->decoder)
-                self->push(*raw);
-            else
-                self->emit(std::move(*raw));
-        }
-    }
-};
-
-// The decoder for the response's Content-Encoding, or null for none (identity).
-std::unique_ptr<content::ContentDecoder> decoder_for(const Headers& headers) {
-    auto coding = headers.get("Content-Encoding");
-    if (!coding) return nullptr;
-    auto decoder = content::make_content_decoder(*coding);
-    if (decoder->passes_through()) return nullptr;
-    return decoder;
-}
-
 AsyncIterator<Bytes> iterate_body(const std::shared_ptr<Response::State>& state, bool decode,
                                   std::optional<std::size_t> chunk_size) {
-    auto& s = *state;
-    if (s.is_stream_consumed) throw StreamConsumed();
-    if (s.is_closed || !s.stream) throw StreamClosed();
-    auto self = std::make_shared<BodyIterator>();
-    if (chunk_size) self->chunker.emplace(chunk_size);
-    if (decode) self->decoder = decoder_for(s.headers);
-    s.is_stream_consumed = true;
-    self->state = state;
-    self->source = s.stream->aiter();
-    return AsyncIterator<Bytes>([self] { return BodyIterator::next(self); });
+    AsyncIterator<Bytes> source = state->take_stream();
+    auto decoder = decode ? content::decoder_for(state->headers) : nullptr;
+    return content::iterate_body(state, std::move(source), std::move(decoder), chunk_size);
 }
 
 }  // namespace
@@ -547,11 +364,7 @@ AsyncIterator<Bytes> Response::aiter_bytes(std::optional<std::size_t> chunk_size
     auto state = state_;
     if (state->content) {
         // Already read: re-chunk the content (HTTPX yields it whole by default).
-        auto pieces = std::make_shared<std::deque<Bytes>>();
-        const Bytes& body = *state->content;
-        std::size_t size = chunk_size ? std::max<std::size_t>(*chunk_size, 1) : body.size();
-        for (std::size_t i = 0; i < body.size(); i += size) pieces->push_back(body.substr(i, size));
-        return AsyncIterator<Bytes>([pieces] { return pop_front(pieces); });
+        return content::iterate_in_memory(*state->content, chunk_size);
     }
     return iterate_body(state, true, chunk_size);
 }
@@ -559,7 +372,7 @@ AsyncIterator<Bytes> Response::aiter_bytes(std::optional<std::size_t> chunk_size
 AsyncIterator<std::string> Response::aiter_text(std::optional<std::size_t> chunk_size) {
     auto decoder = std::make_shared<content::TextDecoder>(encoding());
     auto chunker = std::make_shared<content::TextChunker>(chunk_size);
-    return pipeline<std::string, Bytes>(
+    return content::Pipeline<std::string, Bytes>::make(
         aiter_bytes(),
         [decoder, chunker](Bytes& bytes, std::deque<std::string>& out) {
             for (auto& piece : chunker->decode(decoder->decode(bytes)))
@@ -573,7 +386,7 @@ AsyncIterator<std::string> Response::aiter_text(std::optional<std::size_t> chunk
 
 AsyncIterator<std::string> Response::aiter_lines() {
     auto decoder = std::make_shared<content::LineDecoder>();
-    return pipeline<std::string, std::string>(
+    return content::Pipeline<std::string, std::string>::make(
         aiter_text(),
         [decoder](std::string& text, std::deque<std::string>& out) {
             for (auto& line : decoder->decode(text)) out.push_back(std::move(line));
@@ -634,51 +447,24 @@ void ResponseAccess::set_request(Response& response, std::shared_ptr<Request> re
     response.state_->request = std::move(request);
 }
 
-std::optional<AsyncIterator<Bytes>> ResponseAccess::raw_chunks(Response& response) {
-    auto& s = *response.state_;
-    if (s.content || s.headers.contains("Content-Encoding")) return std::nullopt;
-    // Nothing to decode or re-chunk: what aiter_bytes() does, without its iterator.
-    if (s.is_stream_consumed) throw StreamConsumed();
-    if (s.is_closed || !s.stream) throw StreamClosed();
-    s.is_stream_consumed = true;
-    return s.stream->aiter();
-}
-
-bool ResponseAccess::append_raw_chunk(Response& response, Bytes& body, std::optional<Bytes> chunk) {
-    auto& s = *response.state_;
-    if (s.is_closed) throw StreamClosed();  // closed while the read waited
-    if (chunk) {
-        s.num_bytes_downloaded += chunk->size();
-        if (body.empty())
-            body = std::move(*chunk);  // most bodies arrive in one chunk: no copy
-        else
-            body += *chunk;
-        return true;
-    }
-    s.close();
-    s.content = std::move(body);
-    return false;
-}
-
 awaitable<void> ResponseAccess::read(Response& response) {
     auto state = response.state_;
     if (state->content) co_return;
-    if (auto chunks = raw_chunks(response)) {
-        Bytes body;
-        for (;;) {
-            std::optional<Bytes> chunk = co_await chunks->next();
-            if (!append_raw_chunk(response, body, std::move(chunk))) break;
-        }
-        co_return;
-    }
+    // Nothing to decode (the common case): the raw chunks, without a body iterator.
+    const bool raw = !state->headers.contains("Content-Encoding");
+    AsyncIterator<Bytes> chunks = raw ? state->take_stream() : response.aiter_bytes();
     Bytes body;
-    AsyncIterator<Bytes> chunks = response.aiter_bytes();
-    while (auto chunk = co_await chunks.next()) {
+    for (;;) {
+        std::optional<Bytes> chunk = co_await chunks.next();
+        if (raw && state->is_closed) throw StreamClosed();  // closed while the read waited
+        if (!chunk) break;
+        if (raw) state->num_bytes_downloaded += chunk->size();
         if (body.empty())
             body = std::move(*chunk);  // most bodies arrive in one chunk: no copy
         else
             body += *chunk;
     }
+    if (raw) state->close();
     state->content = std::move(body);
 }
 

@@ -5,7 +5,6 @@
 
 #include <chrono>
 #include <memory>
-#include <optional>
 #include <string>
 
 namespace httpx::detail {
@@ -29,13 +28,6 @@ struct ResponseAccess {
     static void set_request(Response& response, std::shared_ptr<Request> request);
     /// `aread()` without returning a copy of the body.
     static awaitable<void> read(Response& response);
-    /// `read()` without a coroutine of its own, for a body that needs no decoding (the common
-    /// case): its raw chunks, the stream then counts as consumed. Nullopt when the body needs
-    /// decoding or is read already: `read()` does that.
-    static std::optional<AsyncIterator<Bytes>> raw_chunks(Response& response);
-    /// Adds a chunk from raw_chunks() to `body`. At the end (nullopt) the body becomes the
-    /// content, the response closes, and this returns false.
-    static bool append_raw_chunk(Response& response, Bytes& body, std::optional<Bytes> chunk);
 };
 
 }  // namespace httpx::detail
