@@ -4,6 +4,7 @@
 #pragma once
 
 #include "httpx/types.hpp"
+#include "net/connect.hpp"
 #include "net/network_stream.hpp"
 
 #include <chrono>

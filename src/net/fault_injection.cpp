@@ -148,4 +148,55 @@ std::unique_ptr<NetworkStream> with_faults(std::unique_ptr<NetworkStream> stream
                                           executor);
 }
 
+namespace {
+
+class FaultConnector final : public Connector {
+public:
+    FaultConnector(ConnectSettings settings, std::shared_ptr<FaultInjector> faults)
+        : settings_(std::move(settings)), faults_(std::move(faults)) {}
+
+    awaitable<std::unique_ptr<NetworkStream>> connect(
+        const std::string& host, int port, bool tls,
+        std::optional<std::chrono::duration<double>> timeout) override {
+        return with_connect_retries(settings_.retries, [this, &host, port, tls, timeout] {
+            return attempt(host, port, tls, timeout);
+        });
+    }
+
+private:
+    // One numbered connection: its connect and handshake counted within the timeout, then its
+    // reads and writes.
+    awaitable<std::unique_ptr<NetworkStream>> attempt(
+        const std::string& host, int port, bool tls,
+        std::optional<std::chrono::duration<double>> timeout) {
+        const std::size_t connection = faults_->open_connection();
+        auto executor = co_await asio::this_coro::executor;
+        auto stream =
+            co_await connect_within(timeout, connect_once(host, port, tls, connection, executor));
+        co_return with_faults(std::move(stream), faults_, connection, executor);
+    }
+
+    awaitable<std::unique_ptr<NetworkStream>> connect_once(const std::string& host, int port,
+                                                           bool tls, std::size_t connection,
+                                                           asio::any_io_executor executor) {
+        auto stream = co_await open_socket(host, port, settings_, executor);
+        if (auto fault = co_await faults_->before(IoOperation::connect, connection))
+            throw connect_failure(host, port, settings_, *fault);
+        if (!tls) co_return stream;
+        if (auto fault = co_await faults_->before(IoOperation::handshake, connection))
+            throw handshake_failure(host, fault->message());
+        co_return co_await start_tls(std::move(stream), *settings_.tls, host, executor);
+    }
+
+    ConnectSettings settings_;
+    std::shared_ptr<FaultInjector> faults_;
+};
+
+}  // namespace
+
+std::shared_ptr<Connector> make_fault_connector(ConnectSettings settings,
+                                                std::shared_ptr<FaultInjector> faults) {
+    return std::make_shared<FaultConnector>(std::move(settings), std::move(faults));
+}
+
 }  // namespace httpx::net

@@ -1,10 +1,12 @@
 // Fault injection for tests (internal, not public API): fails the Nth I/O operation of every
 // connection a transport opens, so that a test looping N = 0, 1, 2 ... visits every error path
-// of an exchange (the idea of Beast's test::fail_count). Production code pays one null-pointer
-// test per connect: ConnectSettings::faults is null unless a test installs an injector.
+// of an exchange (the idea of Beast's test::fail_count). Tests install it as the transport's
+// connector (make_fault_connector()): production code knows nothing of it.
 #pragma once
 
 #include "httpx/types.hpp"
+#include "net/connect.hpp"
+#include "net/connector.hpp"
 #include "net/network_stream.hpp"
 
 #include <boost/asio/steady_timer.hpp>
@@ -77,5 +79,11 @@ std::unique_ptr<NetworkStream> with_faults(std::unique_ptr<NetworkStream> stream
                                            std::shared_ptr<FaultInjector> faults,
                                            std::size_t connection,
                                            const boost::asio::any_io_executor& executor);
+
+/// A connector that opens connections as make_socket_connector(settings) does, the same steps
+/// in the same order, with every connect, handshake, read and write counted (and the chosen
+/// one failed) by `faults`.
+std::shared_ptr<Connector> make_fault_connector(ConnectSettings settings,
+                                                std::shared_ptr<FaultInjector> faults);
 
 }  // namespace httpx::net

@@ -1,24 +1,16 @@
-// The byte streams connections run over (TCP, TLS over TCP, Unix sockets), and opening them.
+// The byte stream a connection runs over: TCP, a Unix socket, TLS over either (or over another
+// TLS stream), or a test's stand-in. Opening one is net/connect.hpp's business.
 #pragma once
 
-#include "httpx/config.hpp"
 #include "httpx/types.hpp"
 
 #include <boost/asio/buffer.hpp>
 
-#include <chrono>
-#include <memory>
 #include <optional>
 #include <span>
 #include <string>
 
-namespace boost::asio::ssl {
-class context;
-}
-
 namespace httpx::net {
-
-class FaultInjector;
 
 /// A connected byte stream. Errors are thrown as boost::system::system_error; the connection
 /// layer maps them to HTTPX's exceptions.
@@ -32,6 +24,13 @@ public:
     /// with EAGAIN), while other work is ready. The default reads at once.
     virtual awaitable<std::size_t> read_some_later(boost::asio::mutable_buffer buffer) {
         return read_some(buffer);
+    }
+    /// Takes what the stream holds right now, without waiting: the bytes read, 0 at the end of
+    /// the stream, nullopt when nothing is there yet. Throws as read_some(). The default takes
+    /// nothing (a stream over this one then waits with read_some()).
+    virtual std::optional<std::size_t> read_now(boost::asio::mutable_buffer buffer) {
+        (void)buffer;
+        return std::nullopt;
     }
     /// Writes every buffer (gathered: one system call where possible).
     virtual awaitable<void> write(std::span<const boost::asio::const_buffer> buffers) = 0;
@@ -50,30 +49,5 @@ public:
     /// The protocol chosen by ALPN ("" when none).
     virtual std::string alpn_protocol() const { return {}; }
 };
-
-/// Everything needed to open a connection, fixed per transport.
-struct ConnectSettings {
-    std::shared_ptr<boost::asio::ssl::context> tls;  // for https
-    std::optional<std::string> uds;
-    std::optional<std::string> local_address;
-    std::vector<SocketOption> socket_options;
-    int retries = 0;
-    bool http1 = true;   // HTTP/1.1 offered (ALPN) and spoken
-    bool http2 = false;  // HTTP/2 offered by ALPN; over plain TCP only without http1
-    /// Tests only (net/fault_injection.hpp): fails a chosen connect, handshake, read or write.
-    std::shared_ptr<FaultInjector> faults;
-};
-
-/// Builds the TLS context of a transport: system trust store unless `verify` says otherwise,
-/// the client certificate, ALPN. Throws `std::invalid_argument` for unreadable files.
-std::shared_ptr<boost::asio::ssl::context> make_tls_context(const VerifyOption& verify,
-                                                            const std::optional<ClientCert>& cert,
-                                                            bool http1, bool http2);
-
-/// Opens a stream to host:port (TLS when `tls`), trying every resolved address in turn and
-/// retrying failed connects with httpcore's backoff. Throws ConnectError / ConnectTimeout.
-awaitable<std::unique_ptr<NetworkStream>> open_stream(
-    const std::string& host, int port, bool tls, const ConnectSettings& settings,
-    std::optional<std::chrono::duration<double>> timeout);
 
 }  // namespace httpx::net

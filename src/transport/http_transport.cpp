@@ -2,7 +2,8 @@
 
 #include "httpx/exceptions.hpp"
 #include "net/connector.hpp"
-#include "net/network_stream.hpp"
+#include "net/fault_injection.hpp"
+#include "net/tls_context.hpp"
 #include "transport/connection_pool.hpp"
 #include "transport/http_transport_access.hpp"
 
@@ -57,10 +58,13 @@ namespace httpx::detail {
 
 void HTTPTransportAccess::inject_faults(AsyncHTTPTransport& transport,
                                         std::shared_ptr<net::FaultInjector> faults) {
-    // The real network, every connection counted by `faults` (ConnectSettings::faults).
-    net::ConnectSettings settings = transport.impl_->pool->settings();
-    settings.faults = std::move(faults);
-    transport.impl_->pool->set_connector(net::make_socket_connector(std::move(settings)));
+    set_connector(transport,
+                  net::make_fault_connector(transport.impl_->pool->settings(), std::move(faults)));
+}
+
+void HTTPTransportAccess::set_connector(AsyncHTTPTransport& transport,
+                                        std::shared_ptr<net::Connector> connector) {
+    transport.impl_->pool->set_connector(std::move(connector));
 }
 
 }  // namespace httpx::detail

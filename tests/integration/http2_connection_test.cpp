@@ -6,7 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "httpx/httpx.hpp"
-#include "net/network_stream.hpp"
+#include "net/connect.hpp"
 #include "test_server.hpp"
 
 #include <boost/asio/co_spawn.hpp>

@@ -1,0 +1,179 @@
+#include "net/connect.hpp"
+
+#include "net/deadline.hpp"
+#include "net/tcp_stream.hpp"
+#include "net/tls_stream.hpp"
+
+#include <boost/asio/experimental/as_tuple.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/system/system_error.hpp>
+
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <utility>
+
+namespace httpx::net {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+namespace {
+
+awaitable<std::unique_ptr<NetworkStream>> open_unix_socket(const std::string& host, int port,
+                                                           const ConnectSettings& settings,
+                                                           asio::any_io_executor executor) {
+    asio::local::stream_protocol::socket socket(executor);
+    auto [ec] = co_await socket.async_connect(asio::local::stream_protocol::endpoint(*settings.uds),
+                                              asio::experimental::as_tuple(asio::use_awaitable));
+    if (ec) throw connect_failure(host, port, settings, ec);
+    co_return make_unix_stream(std::move(socket));
+}
+
+awaitable<std::unique_ptr<NetworkStream>> open_tcp_socket(const std::string& host, int port,
+                                                          const ConnectSettings& settings,
+                                                          asio::any_io_executor executor) {
+    tcp::resolver resolver(executor);
+    auto [resolve_ec, endpoints] = co_await resolver.async_resolve(
+        host, std::to_string(port), asio::experimental::as_tuple(asio::use_awaitable));
+    if (resolve_ec) throw ConnectError("Failed to resolve '" + host + "': " + resolve_ec.message());
+
+    std::optional<asio::ip::address> local;
+    if (settings.local_address) local = asio::ip::make_address(*settings.local_address);
+
+    boost::system::error_code last_error = asio::error::host_not_found;
+    for (const auto& entry : endpoints) {
+        const tcp::endpoint endpoint = entry.endpoint();
+        if (local && local->is_v4() != endpoint.address().is_v4()) continue;
+        tcp::socket socket(executor);
+        boost::system::error_code ec;
+        socket.open(endpoint.protocol(), ec);
+        if (!ec && local) socket.bind(tcp::endpoint(*local, 0), ec);
+        if (ec) {
+            last_error = ec;
+            continue;
+        }
+        auto [connect_ec] = co_await socket.async_connect(
+            endpoint, asio::experimental::as_tuple(asio::use_awaitable));
+        if (!connect_ec) {
+            apply_socket_options(socket, settings.socket_options);
+            co_return make_tcp_stream(std::move(socket));
+        }
+        last_error = connect_ec;
+    }
+    throw connect_failure(host, port, settings, last_error);
+}
+
+// Why a handshake failed: the certificate's verification when that failed, else `ec`.
+std::string tls_failure_reason(SSL* ssl, const boost::system::error_code& ec) {
+    long verify = SSL_get_verify_result(ssl);
+    if (verify != X509_V_OK)
+        return std::string("certificate verify failed: ") + X509_verify_cert_error_string(verify);
+    return ec.message();
+}
+
+// One attempt of open_stream(): the socket, then TLS.
+awaitable<std::unique_ptr<NetworkStream>> connect_once(const std::string& host, int port, bool tls,
+                                                       const ConnectSettings& settings,
+                                                       asio::any_io_executor executor) {
+    auto stream = co_await open_socket(host, port, settings, executor);
+    if (!tls) co_return stream;
+    co_return co_await start_tls(std::move(stream), *settings.tls, host, executor);
+}
+
+awaitable<std::unique_ptr<NetworkStream>> attempt_within(
+    const std::string& host, int port, bool tls, const ConnectSettings& settings,
+    std::optional<std::chrono::duration<double>> timeout) {
+    // The socket lives on the caller's executor (connect_within() may run it on a strand).
+    auto executor = co_await asio::this_coro::executor;
+    co_return co_await connect_within(timeout, connect_once(host, port, tls, settings, executor));
+}
+
+}  // namespace
+
+ConnectError connect_failure(const std::string& host, int port, const ConnectSettings& settings,
+                             const boost::system::error_code& error) {
+    if (settings.uds)
+        return ConnectError("Failed to connect to " + *settings.uds + ": " + error.message());
+    return ConnectError("Failed to connect to " + host + ":" + std::to_string(port) + ": " +
+                        error.message());
+}
+
+ConnectError handshake_failure(const std::string& host, const std::string& reason) {
+    return ConnectError("TLS handshake with " + host + " failed: " + reason);
+}
+
+awaitable<std::unique_ptr<NetworkStream>> open_socket(const std::string& host, int port,
+                                                      const ConnectSettings& settings,
+                                                      asio::any_io_executor executor) {
+    if (settings.uds) return open_unix_socket(host, port, settings, std::move(executor));
+    return open_tcp_socket(host, port, settings, std::move(executor));
+}
+
+awaitable<std::unique_ptr<NetworkStream>> start_tls(std::unique_ptr<NetworkStream> stream,
+                                                    asio::ssl::context& context,
+                                                    const std::string& host,
+                                                    asio::any_io_executor executor) {
+    SSL* raw = SSL_new(context.native_handle());
+    if (raw == nullptr) throw handshake_failure(host, "SSL_new");
+    auto tls = std::make_unique<TlsStream>(std::move(stream), raw, std::move(executor));
+    SSL* ssl = tls->ssl();
+    // SNI (not for IP literals: TLS forbids it) and host name verification by OpenSSL itself,
+    // so that a mismatch is reported as such ("hostname mismatch").
+    boost::system::error_code ip_ec;
+    asio::ip::make_address(host, ip_ec);
+    if (ip_ec) SSL_set_tlsext_host_name(ssl, host.c_str());
+    if (SSL_CTX_get_verify_mode(SSL_get_SSL_CTX(ssl)) & SSL_VERIFY_PEER) {
+        if (ip_ec)
+            SSL_set1_host(ssl, host.c_str());
+        else
+            X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host.c_str());
+    }
+    boost::system::error_code ec;
+    try {
+        co_await tls->handshake();
+    } catch (const boost::system::system_error& e) {
+        ec = e.code();
+    }
+    if (ec) throw handshake_failure(host, tls_failure_reason(ssl, ec));
+    co_return tls;
+}
+
+awaitable<std::unique_ptr<NetworkStream>> connect_within(
+    std::optional<std::chrono::duration<double>> timeout,
+    awaitable<std::unique_ptr<NetworkStream>> attempt) {
+    return within<ConnectTimeout>(timeout, std::move(attempt), "Timed out while connecting.");
+}
+
+awaitable<std::unique_ptr<NetworkStream>> with_connect_retries(
+    int retries, std::function<awaitable<std::unique_ptr<NetworkStream>>()> attempt) {
+    for (int n = 0;; ++n) {
+        try {
+            co_return co_await attempt();
+        } catch (const ConnectError&) {
+            if (n >= retries) throw;
+        } catch (const ConnectTimeout&) {
+            if (n >= retries) throw;
+        }
+        if (n > 0) {
+            asio::steady_timer backoff(co_await asio::this_coro::executor,
+                                       std::chrono::milliseconds(500) * (1 << (n - 1)));
+            co_await backoff.async_wait(asio::use_awaitable);
+        }
+    }
+}
+
+awaitable<std::unique_ptr<NetworkStream>> open_stream(
+    const std::string& host, int port, bool tls, const ConnectSettings& settings,
+    std::optional<std::chrono::duration<double>> timeout) {
+    return with_connect_retries(settings.retries, [&host, port, tls, &settings, timeout] {
+        return attempt_within(host, port, tls, settings, timeout);
+    });
+}
+
+}  // namespace httpx::net

@@ -1,0 +1,75 @@
+// Opening a connection's byte stream, in steps: a TCP (or Unix) socket, then TLS over it, each
+// attempt within the connect timeout, failed attempts retried. The socket connector
+// (net/connector.hpp) runs these steps as they are; other connectors compose them with their
+// own (a test's fault injection, later a proxy's tunnel).
+#pragma once
+
+#include "httpx/config.hpp"
+#include "httpx/exceptions.hpp"
+#include "httpx/types.hpp"
+#include "net/network_stream.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace boost::asio::ssl {
+class context;
+}
+
+namespace httpx::net {
+
+/// Everything needed to open a connection, fixed per transport.
+struct ConnectSettings {
+    std::shared_ptr<boost::asio::ssl::context> tls;  // for https
+    std::optional<std::string> uds;
+    std::optional<std::string> local_address;
+    std::vector<SocketOption> socket_options;
+    int retries = 0;
+    bool http1 = true;   // HTTP/1.1 offered (ALPN) and spoken
+    bool http2 = false;  // HTTP/2 offered by ALPN; over plain TCP only without http1
+};
+
+/// A connected socket: the Unix socket `settings.uds` when set, else TCP to host:port (every
+/// resolved address in turn, from `settings.local_address`, with the settings' socket options).
+/// The socket lives on `executor`. Throws ConnectError.
+awaitable<std::unique_ptr<NetworkStream>> open_socket(const std::string& host, int port,
+                                                      const ConnectSettings& settings,
+                                                      boost::asio::any_io_executor executor);
+
+/// TLS over `stream` for `host`: SNI (not for an IP address) and, when the context verifies
+/// the peer, the host name (or IP address) check; then the handshake. Throws ConnectError.
+awaitable<std::unique_ptr<NetworkStream>> start_tls(std::unique_ptr<NetworkStream> stream,
+                                                    boost::asio::ssl::context& context,
+                                                    const std::string& host,
+                                                    boost::asio::any_io_executor executor);
+
+/// The ConnectError of a connect to host:port (or to `settings.uds`) that failed with `error`.
+ConnectError connect_failure(const std::string& host, int port, const ConnectSettings& settings,
+                             const boost::system::error_code& error);
+/// The ConnectError of a TLS handshake with `host` that failed for `reason`.
+ConnectError handshake_failure(const std::string& host, const std::string& reason);
+
+/// Awaits `attempt` within `timeout` (ConnectTimeout when it passes first).
+awaitable<std::unique_ptr<NetworkStream>> connect_within(
+    std::optional<std::chrono::duration<double>> timeout,
+    awaitable<std::unique_ptr<NetworkStream>> attempt);
+
+/// Runs `attempt` until it succeeds, at most `retries` times more after a ConnectError or
+/// ConnectTimeout, with httpcore's backoff: again at once, then after 0.5, 1, 2, 4 ... seconds.
+awaitable<std::unique_ptr<NetworkStream>> with_connect_retries(
+    int retries, std::function<awaitable<std::unique_ptr<NetworkStream>>()> attempt);
+
+/// All of the above: a stream to host:port (TLS when `tls`), each attempt within `timeout`,
+/// retried as `settings.retries` says. Throws ConnectError / ConnectTimeout.
+awaitable<std::unique_ptr<NetworkStream>> open_stream(
+    const std::string& host, int port, bool tls, const ConnectSettings& settings,
+    std::optional<std::chrono::duration<double>> timeout);
+
+}  // namespace httpx::net
