@@ -72,17 +72,22 @@ void Http11Connection::check_read_deadline() {
     if (deadline_->finish()) fail(Failure::Kind::read_timeout, std::string(kReadTimedOut));
 }
 
+awaitable<void> Http11Connection::write_timed(std::span<const asio::const_buffer> buffers,
+                                              const Timeout& timeout) {
+    deadline_->start(phase(timeout.write));
+    try {
+        co_await stream_->write(buffers);
+    } catch (const boost::system::system_error& e) {
+        throw_write_failure(e);
+    }
+    check_write_deadline();
+}
+
 awaitable<void> Http11Connection::write_streamed_request(Request& request, const Timeout& timeout) {
     auto write = [&](std::string_view bytes) -> awaitable<void> {
         if (bytes.empty()) co_return;
         const std::array<asio::const_buffer, 1> buffers{asio::buffer(bytes)};
-        deadline_->start(phase(timeout.write));
-        try {
-            co_await stream_->write(buffers);
-        } catch (const boost::system::system_error& e) {
-            throw_write_failure(e);
-        }
-        check_write_deadline();
+        co_await write_timed(buffers, timeout);
     };
 
     co_await write(exchange_.head());
@@ -262,15 +267,7 @@ awaitable<Response> Http11Connection::handle_request(Request& request, const Tim
                 // (and its trip through the scheduler) and nothing to time. Only what is left
                 // waits, under the timeout.
                 sent_at_once = write_now(*content);
-                if (!sent_at_once) {
-                    deadline_->start(phase(timeout.write));
-                    try {
-                        co_await stream_->write(unsent_);
-                    } catch (const boost::system::system_error& e) {
-                        throw_write_failure(e);
-                    }
-                    check_write_deadline();
-                }
+                if (!sent_at_once) co_await write_timed(unsent_, timeout);
             } else {
                 co_await write_streamed_request(request, timeout);
             }

@@ -49,6 +49,9 @@ public:
 private:
     // Head and in-memory body by a direct send; false leaves the rest in unsent_.
     bool write_now(const Bytes& content);
+    // Writes `buffers` within the write timeout (what write_now() left, or a streamed piece).
+    awaitable<void> write_timed(std::span<const boost::asio::const_buffer> buffers,
+                                const Timeout& timeout);
     // A body given as a stream (the in-memory one is written inline by handle_request).
     awaitable<void> write_streamed_request(Request& request, const Timeout& timeout);
 
