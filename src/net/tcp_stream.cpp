@@ -2,6 +2,7 @@
 
 #include "httpx/exceptions.hpp"
 
+#include <boost/asio/associated_executor.hpp>
 #include <boost/asio/experimental/as_tuple.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -70,7 +71,7 @@ std::optional<std::size_t> receive_now(int fd, asio::mutable_buffer buffer) {
     throw boost::system::system_error(errno, boost::system::system_category());
 }
 
-// socket.async_read_some(), initiated by a handler posted to the socket's executor: after the
+// socket.async_read_some(), initiated by a handler posted to the caller's executor: after the
 // handlers already queued there. One coroutine frame and one posted operation (a co_await of
 // asio::post, then of the read, would take a frame and a coroutine resumption more).
 template <class Socket>
@@ -79,11 +80,14 @@ awaitable<std::tuple<boost::system::error_code, std::size_t>> read_some_after_qu
     auto token = asio::experimental::as_tuple(asio::use_awaitable);
     return asio::async_initiate<decltype(token), void(boost::system::error_code, std::size_t)>(
         [&socket](auto handler, asio::mutable_buffer into) {
+            // Started on the caller's executor (its strand, if any): the read's initiation
+            // installs the handler's cancellation slot, which the caller's strand may emit at the
+            // same time (a timeout in a parallel group). The io_context's own executor when it is
+            // one: no type-erased property queries.
+            const auto executor = asio::get_associated_executor(handler, socket.get_executor());
             auto start = [&socket, into, handler = std::move(handler)]() mutable {
                 socket.async_read_some(into, std::move(handler));
             };
-            // The io_context's own executor when it is one: no type-erased property queries.
-            const auto& executor = socket.get_executor();
             if (auto* io = executor.template target<asio::io_context::executor_type>())
                 asio::post(*io, std::move(start));
             else
