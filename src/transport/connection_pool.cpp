@@ -47,12 +47,6 @@ bool ConnectionPool::may_multiplex(bool tls) const noexcept {
     return settings_.http2 && (tls || !settings_.http1);
 }
 
-PoolGrant ConnectionPool::try_acquire(const Target& target, bool fresh) {
-    std::lock_guard lock(mutex_);
-    if (ledger_.closed()) throw std::logic_error("The transport has been closed.");
-    return ledger_.try_acquire(target.origin, may_multiplex(target.tls), fresh, Clock::now());
-}
-
 awaitable<PoolGrant> ConnectionPool::acquire(Target target,
                                              std::optional<std::chrono::duration<double>> timeout,
                                              bool fresh) {
@@ -234,7 +228,6 @@ awaitable<Response> ConnectionPool::run(std::shared_ptr<ConnectionPool> self, Re
     bool fresh = false;
     for (int attempt = 0;; ++attempt) {
         PoolGrant grant = claim.take();
-        if (!grant) grant = pool.try_acquire(*target, fresh);
         if (!grant) grant = co_await pool.acquire(*target, timeout.pool, fresh);
         const bool reused = grant.connection != nullptr;
         if (!reused) {

@@ -65,11 +65,10 @@ private:
                                    Claim claim);
     // A grant that will not be used: its connection goes back, or its opening is called off.
     void give_back(PoolGrant& grant);
-    // A connection (or the right to open one) at once when there is one: no coroutine frame.
-    PoolGrant try_acquire(const Target& target, bool fresh);
-    // try_acquire(), then waits in the queue. The waiter is queued inside this coroutine: a
-    // cancelled caller's `co_await` throws before the coroutine starts, and no waiter is left
-    // queued for nobody.
+    // A connection (or the right to open one) at once when there is one, else a wait in the
+    // queue (handle_request has already tried at once for the first attempt). The waiter is queued
+    // inside this coroutine: a cancelled caller's `co_await` throws before the coroutine starts,
+    // and no waiter is left queued for nobody.
     awaitable<PoolGrant> acquire(Target target,
                                  std::optional<std::chrono::duration<double>> timeout, bool fresh);
     // Opens the connection of a grant that has none.
