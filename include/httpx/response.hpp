@@ -5,6 +5,7 @@
 #include <httpx/byte_stream.hpp>
 #include <httpx/cookies.hpp>
 #include <httpx/headers.hpp>
+#include <httpx/iterator.hpp>
 #include <httpx/request.hpp>
 #include <httpx/types.hpp>
 #include <httpx/url.hpp>
@@ -128,6 +129,27 @@ public:
     /// The synchronous form of `aclose()`.
     void close();
 
+    // The sync forms (HTTPX's sync `Response`), for the responses of an `httpx::Client`: each
+    // step blocks, running the client's loop on the calling thread until the next chunk is in.
+    // `for (const httpx::Bytes& chunk : response.iter_bytes()) ...`. A response whose body is
+    // in memory (read, or built by hand with content) allows the sync and the async forms; on
+    // the unread streamed body of an `AsyncClient`'s response the sync forms throw
+    // `std::logic_error` ("Attempted to call a sync iterator on an async stream."), and on a
+    // `Client`'s the async forms do ("... an async iterator on a sync stream."). Inside one of
+    // the client's own event hooks the sync forms are not available (the body is not a sync
+    // stream yet there): use `co_await response.aread()` in an async hook.
+
+    /// Reads the rest of the body and returns `content()`.
+    const Bytes& read();
+    /// The decoded body in chunks (of `chunk_size` bytes when given), as `aiter_bytes`.
+    Iterator<Bytes> iter_bytes(std::optional<std::size_t> chunk_size = std::nullopt);
+    /// The body decoded to UTF-8 text, as `aiter_text`.
+    Iterator<std::string> iter_text(std::optional<std::size_t> chunk_size = std::nullopt);
+    /// The text split into lines, as `aiter_lines`.
+    Iterator<std::string> iter_lines();
+    /// The body as received, without content decoding, as `aiter_raw`.
+    Iterator<Bytes> iter_raw(std::optional<std::size_t> chunk_size = std::nullopt);
+
     /// Prints `<Response [200 OK]>`.
     friend std::ostream& operator<<(std::ostream& os, const Response& response);
 
@@ -136,6 +158,12 @@ public:
 
 private:
     friend struct detail::ResponseAccess;
+    // The async pipelines behind both forms, without the sync/async check.
+    AsyncIterator<Bytes> bytes_chunks(std::optional<std::size_t> chunk_size);
+    AsyncIterator<std::string> text_chunks(std::optional<std::size_t> chunk_size);
+    AsyncIterator<std::string> line_chunks();
+    AsyncIterator<Bytes> raw_chunks(std::optional<std::size_t> chunk_size);
+
     explicit Response(std::shared_ptr<State> state) noexcept : state_(std::move(state)) {}
     std::shared_ptr<State> state_;
 };

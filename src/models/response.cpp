@@ -8,6 +8,7 @@
 #include "httpx/status_codes.hpp"
 #include "models/link_header.hpp"
 #include "models/response_access.hpp"
+#include "support/sync_driver.hpp"
 
 #include <deque>
 #include <ostream>
@@ -26,6 +27,10 @@ struct Response::State final : content::BodyOwner {
     std::string default_encoding = "utf-8";
     std::optional<std::string> explicit_encoding;
 
+    // Set on the responses an httpx::Client returns: its loop, which the sync iterators drive.
+    // Before `stream`: destroyed after it (and it may own the whole temporary client of
+    // httpx::stream()).
+    std::shared_ptr<detail::SyncDriver> driver;
     std::optional<Bytes> content;           // the decoded body, once read
     std::optional<std::string> text;        // cache of text()
     std::optional<AsyncByteStream> stream;  // the raw body while not read
@@ -61,6 +66,23 @@ struct Response::State final : content::BodyOwner {
     bool body_closed() const noexcept override { return is_closed; }
     void body_received(std::size_t n) noexcept override { num_bytes_downloaded += n; }
     void body_finished() override { close(); }
+
+    // The loop a sync form runs on: the client's, or a private one for a body in memory.
+    // Throws as HTTPX's sync iterators do on an async stream.
+    std::shared_ptr<detail::SyncDriver> sync_driver() const {
+        if (driver) return driver;
+        if (!content) {
+            if (is_stream_consumed) throw StreamConsumed();
+            if (is_closed) throw StreamClosed();
+            throw std::logic_error("Attempted to call a sync iterator on an async stream.");
+        }
+        return std::make_shared<detail::SyncDriver>();
+    }
+    // The check of the async forms: not on the unread body of an httpx::Client's response.
+    void require_async() const {
+        if (driver && !content && !is_stream_consumed && !is_closed)
+            throw std::logic_error("Attempted to call an async iterator on a sync stream.");
+    }
 
     // The raw body's chunks, for reading them once (aiter_raw, aiter_bytes, read).
     AsyncIterator<Bytes> take_stream() {
@@ -341,6 +363,7 @@ bool Response::is_stream_consumed() const noexcept {
 }
 
 awaitable<Bytes> Response::aread() {
+    state_->require_async();
     co_await detail::ResponseAccess::read(*this);
     co_return *state_->content;
 }
@@ -354,13 +377,21 @@ AsyncIterator<Bytes> iterate_body(const std::shared_ptr<Response::State>& state,
     return content::iterate_body(state, std::move(source), std::move(decoder), chunk_size);
 }
 
+// A sync iterator: each step runs the async one's next() on `driver`.
+template <class T>
+Iterator<T> run_each(std::shared_ptr<detail::SyncDriver> driver, AsyncIterator<T> source) {
+    auto shared = std::make_shared<AsyncIterator<T>>(std::move(source));
+    return Iterator<T>(
+        [driver = std::move(driver), shared] { return driver->run(shared->next()); });
+}
+
 }  // namespace
 
-AsyncIterator<Bytes> Response::aiter_raw(std::optional<std::size_t> chunk_size) {
+AsyncIterator<Bytes> Response::raw_chunks(std::optional<std::size_t> chunk_size) {
     return iterate_body(state_, false, chunk_size);
 }
 
-AsyncIterator<Bytes> Response::aiter_bytes(std::optional<std::size_t> chunk_size) {
+AsyncIterator<Bytes> Response::bytes_chunks(std::optional<std::size_t> chunk_size) {
     auto state = state_;
     if (state->content) {
         // Already read: re-chunk the content (HTTPX yields it whole by default).
@@ -369,11 +400,11 @@ AsyncIterator<Bytes> Response::aiter_bytes(std::optional<std::size_t> chunk_size
     return iterate_body(state, true, chunk_size);
 }
 
-AsyncIterator<std::string> Response::aiter_text(std::optional<std::size_t> chunk_size) {
+AsyncIterator<std::string> Response::text_chunks(std::optional<std::size_t> chunk_size) {
     auto decoder = std::make_shared<content::TextDecoder>(encoding());
     auto chunker = std::make_shared<content::TextChunker>(chunk_size);
     return content::Pipeline<std::string, Bytes>::make(
-        aiter_bytes(),
+        bytes_chunks(std::nullopt),
         [decoder, chunker](Bytes& bytes, std::deque<std::string>& out) {
             for (auto& piece : chunker->decode(decoder->decode(bytes)))
                 out.push_back(std::move(piece));
@@ -384,16 +415,62 @@ AsyncIterator<std::string> Response::aiter_text(std::optional<std::size_t> chunk
         });
 }
 
-AsyncIterator<std::string> Response::aiter_lines() {
+AsyncIterator<std::string> Response::line_chunks() {
     auto decoder = std::make_shared<content::LineDecoder>();
     return content::Pipeline<std::string, std::string>::make(
-        aiter_text(),
+        text_chunks(std::nullopt),
         [decoder](std::string& text, std::deque<std::string>& out) {
             for (auto& line : decoder->decode(text)) out.push_back(std::move(line));
         },
         [decoder](std::deque<std::string>& out) {
             for (auto& line : decoder->flush()) out.push_back(std::move(line));
         });
+}
+
+AsyncIterator<Bytes> Response::aiter_raw(std::optional<std::size_t> chunk_size) {
+    state_->require_async();
+    return raw_chunks(chunk_size);
+}
+
+AsyncIterator<Bytes> Response::aiter_bytes(std::optional<std::size_t> chunk_size) {
+    state_->require_async();
+    return bytes_chunks(chunk_size);
+}
+
+AsyncIterator<std::string> Response::aiter_text(std::optional<std::size_t> chunk_size) {
+    state_->require_async();
+    return text_chunks(chunk_size);
+}
+
+AsyncIterator<std::string> Response::aiter_lines() {
+    state_->require_async();
+    return line_chunks();
+}
+
+const Bytes& Response::read() {
+    if (state_->content) return *state_->content;
+    state_->sync_driver()->run(detail::ResponseAccess::read(*this));
+    return *state_->content;
+}
+
+Iterator<Bytes> Response::iter_raw(std::optional<std::size_t> chunk_size) {
+    auto driver = state_->sync_driver();
+    return run_each(std::move(driver), raw_chunks(chunk_size));
+}
+
+Iterator<Bytes> Response::iter_bytes(std::optional<std::size_t> chunk_size) {
+    auto driver = state_->sync_driver();
+    return run_each(std::move(driver), bytes_chunks(chunk_size));
+}
+
+Iterator<std::string> Response::iter_text(std::optional<std::size_t> chunk_size) {
+    auto driver = state_->sync_driver();
+    return run_each(std::move(driver), text_chunks(chunk_size));
+}
+
+Iterator<std::string> Response::iter_lines() {
+    auto driver = state_->sync_driver();
+    return run_each(std::move(driver), line_chunks());
 }
 
 awaitable<void> Response::aclose() {
@@ -443,6 +520,10 @@ void ResponseAccess::set_default_encoding(Response& response, std::string encodi
     response.state_->default_encoding = std::move(encoding);
 }
 
+void ResponseAccess::set_sync_driver(Response& response, std::shared_ptr<SyncDriver> driver) {
+    response.state_->driver = std::move(driver);
+}
+
 void ResponseAccess::set_request(Response& response, std::shared_ptr<Request> request) {
     response.state_->request = std::move(request);
 }
@@ -452,7 +533,7 @@ awaitable<void> ResponseAccess::read(Response& response) {
     if (state->content) co_return;
     // Nothing to decode (the common case): the raw chunks, without a body iterator.
     const bool raw = !state->headers.contains("Content-Encoding");
-    AsyncIterator<Bytes> chunks = raw ? state->take_stream() : response.aiter_bytes();
+    AsyncIterator<Bytes> chunks = raw ? state->take_stream() : response.bytes_chunks(std::nullopt);
     Bytes body;
     for (;;) {
         std::optional<Bytes> chunk = co_await chunks.next();

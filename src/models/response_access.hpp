@@ -9,6 +9,8 @@
 
 namespace httpx::detail {
 
+class SyncDriver;
+
 struct ResponseAccess {
     /// A transport's response whose body is still to be read, with its status line: what
     /// `Response(status, {.headers, .stream})` and set_status_line() make, without building
@@ -26,6 +28,9 @@ struct ResponseAccess {
     static void set_default_encoding(Response& response, std::string encoding);
     /// `set_request()` with a request nobody changes any more: shared, not copied.
     static void set_request(Response& response, std::shared_ptr<Request> request);
+    /// Marks a response of an httpx::Client: its sync forms run on `driver`, its async forms
+    /// refuse an unread body. `driver` may own more (the temporary client of httpx::stream()).
+    static void set_sync_driver(Response& response, std::shared_ptr<SyncDriver> driver);
     /// `aread()` without returning a copy of the body.
     static awaitable<void> read(Response& response);
 };

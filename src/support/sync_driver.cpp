@@ -1,0 +1,58 @@
+#include "support/sync_driver.hpp"
+
+#include <stdexcept>
+
+namespace httpx::detail {
+
+SyncDriver::SyncDriver() : work_(io_.get_executor()) {}
+
+SyncDriver::~SyncDriver() {
+    work_.reset();
+}
+
+bool SyncDriver::in_loop() const noexcept {
+    return io_.get_executor().running_in_this_thread();
+}
+
+void SyncDriver::refuse_reentry() const {
+    if (in_loop())
+        throw std::logic_error(
+            "A blocking call of httpx::Client was made from inside the client's own event loop "
+            "(an event hook, an auth flow or a transport handler): it would wait for itself. Use "
+            "the async forms there (co_await response.aread(), ...).");
+}
+
+void SyncDriver::finish(CallBase& call) {
+    {
+        std::lock_guard lock(mutex_);
+        call.done.store(true, std::memory_order_release);
+    }
+    changed_.notify_all();
+}
+
+void SyncDriver::wait(CallBase& call) {
+    std::unique_lock lock(mutex_);
+    while (!call.done.load(std::memory_order_acquire)) {
+        if (leading_) {
+            changed_.wait(lock);
+            continue;
+        }
+        leading_ = true;
+        lock.unlock();
+        std::exception_ptr escaped;  // a handler's exception, out of run_one()
+        try {
+            while (!call.done.load(std::memory_order_acquire)) {
+                if (io_.stopped()) io_.restart();
+                io_.run_one();
+            }
+        } catch (...) {
+            escaped = std::current_exception();
+        }
+        lock.lock();
+        leading_ = false;
+        changed_.notify_all();  // a follower whose call is not done takes over
+        if (escaped) std::rethrow_exception(escaped);
+    }
+}
+
+}  // namespace httpx::detail
