@@ -30,6 +30,23 @@ public:
     virtual awaitable<Response> auth_flow(Request& request, AuthSend send);
 };
 
+/// A custom flow written without coroutines, for `httpx::Client` and `AsyncClient` alike
+/// (HTTPX's `sync_auth_flow`, as two plain functions instead of a generator): `on_request`
+/// prepares the first request; `on_response` sees each response and returns the next request
+/// to send (another round), or nullopt to end the flow with that response. The rounds, their
+/// redirects and `history()` are the client's, as for every flow. Both run on the client's
+/// loop: they must not make blocking calls of the same client (they throw `std::logic_error`),
+/// and a response's body is not read when `on_response` sees it.
+class SyncAuth : public Auth {
+public:
+    /// Modifies the request before it is first sent. The default does nothing.
+    virtual void on_request(Request& request);
+    /// Given the request just sent and its response: the next request, or nullopt to stop. The
+    /// default stops.
+    virtual std::optional<Request> on_response(const Request& request, Response& response);
+    awaitable<Response> auth_flow(Request& request, AuthSend send) final;
+};
+
 /// HTTP Basic authentication: `Authorization: Basic base64(user:pass)`.
 class BasicAuth : public Auth {
 public:

@@ -7,8 +7,10 @@
 #include <concepts>
 #include <cstdint>
 #include <functional>
+#include <iterator>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <type_traits>
 
@@ -26,6 +28,20 @@ struct ByteStreamAccess;  // the transports' constructors (src/content/byte_stre
 template <class F>
 concept ByteChunkSource =
     std::invocable<F&> && std::same_as<std::invoke_result_t<F&>, awaitable<std::optional<Bytes>>>;
+
+/// Anything callable as `() -> std::optional<Bytes>`: a blocking chunk source (HTTPX's sync
+/// bytes iterator), e.g. a function reading a file piece by piece.
+template <class F>
+concept SyncByteChunkSource =
+    std::invocable<F&> && std::same_as<std::invoke_result_t<F&>, std::optional<Bytes>>;
+
+/// A range whose elements are chunks of bytes (`Bytes`, `std::string_view`), such as
+/// `std::vector<Bytes>`.
+template <class R>
+concept ByteChunkRange = requires(const R& r) {
+    std::end(r);
+    { *std::begin(r) } -> std::convertible_to<std::string_view>;
+};
 
 /// A body (HTTPX's `AsyncByteStream`/`ByteStream`). Bytes in memory are replayable (redirects,
 /// auth retries) and have a known length; a stream from a callable, an iterator or an
@@ -50,6 +66,28 @@ public:
                     std::optional<std::uint64_t> length = std::nullopt);
     /// A one-shot body from a coroutine generator that `co_yield`s chunks.
     AsyncByteStream(AsyncGenerator<Bytes> generator);
+    /// A one-shot body pulled from a blocking callable (HTTPX's sync generator, for
+    /// `httpx::Client`). Each call runs on the client's loop, blocking it until it returns.
+    template <SyncByteChunkSource F>
+    AsyncByteStream(F source, std::optional<std::uint64_t> length = std::nullopt)
+        : AsyncByteStream(from_sync(std::function<std::optional<Bytes>()>(std::move(source))),
+                          length) {}
+    /// A replayable body from a range of chunks (kept in the stream), e.g.
+    /// `std::vector<Bytes>`: sent chunked (HTTP/1.1) or as DATA frames (HTTP/2), as HTTPX sends
+    /// a list of bytes.
+    template <ByteChunkRange R>
+    requires(!std::convertible_to<const R&, std::string_view>) AsyncByteStream(R chunks)
+        : AsyncByteStream(replayable(
+              [shared = std::make_shared<const R>(std::move(chunks))] {
+                  auto at = std::make_shared<decltype(std::begin(*shared))>(std::begin(*shared));
+                  return from_sync([shared, at]() -> std::optional<Bytes> {
+                      if (*at == std::end(*shared)) return std::nullopt;
+                      Bytes chunk{std::string_view(**at)};
+                      ++*at;
+                      return chunk;
+                  });
+              },
+              std::nullopt)) {}
 
     /// A replayable streamed body: `open` is called once per iteration (files, multipart).
     static AsyncByteStream replayable(OpenFn open, std::optional<std::uint64_t> length);
@@ -74,6 +112,8 @@ public:
 
 private:
     friend struct detail::ByteStreamAccess;
+    // The chunks of a blocking source, as an async iterator that calls it inline.
+    static AsyncIterator<Bytes> from_sync(std::function<std::optional<Bytes>()> next);
     struct State;
     explicit AsyncByteStream(std::shared_ptr<State> state);
     std::shared_ptr<State> state_;

@@ -6,12 +6,14 @@
 #include <httpx/async_iterator.hpp>
 #include <httpx/auth.hpp>
 #include <httpx/byte_stream.hpp>
+#include <httpx/client.hpp>
 #include <httpx/config.hpp>
 #include <httpx/cookies.hpp>
 #include <httpx/event_hooks.hpp>
 #include <httpx/exceptions.hpp>
 #include <httpx/headers.hpp>
 #include <httpx/http_transport.hpp>
+#include <httpx/iterator.hpp>
 #include <httpx/query_params.hpp>
 #include <httpx/request.hpp>
 #include <httpx/response.hpp>

@@ -70,7 +70,17 @@ awaitable<std::optional<Bytes>> memory_once(std::shared_ptr<const Bytes> content
     co_return *content;
 }
 
+awaitable<std::optional<Bytes>> call_sync(
+    std::shared_ptr<std::function<std::optional<Bytes>()>> next) {
+    co_return (*next)();
+}
+
 }  // namespace
+
+AsyncIterator<Bytes> AsyncByteStream::from_sync(std::function<std::optional<Bytes>()> next) {
+    auto shared = std::make_shared<std::function<std::optional<Bytes>()>>(std::move(next));
+    return AsyncIterator<Bytes>([shared] { return call_sync(shared); });
+}
 
 AsyncByteStream::AsyncByteStream() : state_(detail::ByteStreamAccess::empty_state()) {}
 
