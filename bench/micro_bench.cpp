@@ -8,6 +8,7 @@
 #include "protocol/http11_parser.hpp"
 #include "protocol/http11_serializer.hpp"
 #include "scripted_stream.hpp"
+#include "support/sync_driver.hpp"
 #include "transport/http11_connection.hpp"
 
 #include <benchmark/benchmark.h>
@@ -327,6 +328,66 @@ void BM_ClientGetMockTransport(benchmark::State& state) {
                }));
 }
 BENCHMARK(BM_ClientGetMockTransport);
+
+// ---------------------------------------------------------------- the sync client
+// The same requests through httpx::Client: each call is co_spawned on the client's private loop
+// and driven on this thread until done. The difference to the async rows above is what a
+// blocking call costs.
+void run_sync_client(benchmark::State& state,
+                     std::shared_ptr<httpx::AsyncBaseTransport> transport) {
+    httpx::ClientOptions options;
+    options.transport = std::move(transport);
+    httpx::Client client(std::move(options));
+    const httpx::URL url("http://127.0.0.1:18080/small");
+    AllocationCounter count(state);
+    for (auto _ : state) {
+        httpx::Response response = client.get(url);
+        if (response.content().size() != 100) state.SkipWithError("wrong body");
+    }
+}
+
+void BM_SyncClientGetInMemoryHttp11(benchmark::State& state) {
+    run_sync_client(state, std::make_shared<InMemoryTransport>(kSmallResponse));
+}
+BENCHMARK(BM_SyncClientGetInMemoryHttp11);
+
+void BM_SyncClientGetMockTransport(benchmark::State& state) {
+    run_sync_client(state, std::make_shared<httpx::MockTransport>([](httpx::Request&) {
+                        httpx::ResponseOptions options;
+                        options.content = std::string(100, 'x');
+                        return httpx::Response(200, std::move(options));
+                    }));
+}
+BENCHMARK(BM_SyncClientGetMockTransport);
+
+httpx::awaitable<int> trivial_operation() {
+    co_return 1;
+}
+
+// The driver alone: one trivial awaitable per blocking call (co_spawn, the loop, the result).
+void BM_SyncDriverTrivialCall(benchmark::State& state) {
+    httpx::detail::SyncDriver driver;
+    AllocationCounter count(state);
+    int sum = 0;
+    for (auto _ : state) sum += driver.run(trivial_operation());
+    benchmark::DoNotOptimize(sum);
+}
+BENCHMARK(BM_SyncDriverTrivialCall);
+
+// What the trivial awaitable costs awaited inside a coroutine (the async side of the above).
+httpx::awaitable<void> trivial_loop(benchmark::State& state) {
+    AllocationCounter count(state);
+    int sum = 0;
+    for (auto _ : state) sum += co_await trivial_operation();
+    benchmark::DoNotOptimize(sum);
+}
+
+void BM_AsyncTrivialAwait(benchmark::State& state) {
+    asio::io_context io_context(1);
+    asio::co_spawn(io_context, trivial_loop(state), asio::detached);
+    io_context.run();
+}
+BENCHMARK(BM_AsyncTrivialAwait);
 
 }  // namespace
 
