@@ -110,11 +110,22 @@ public:
     awaitable<void> aclose();
     bool is_closed() const noexcept;
 
+    /// The headers sent with every request (HTTPX's `client.headers`): the built-in ones
+    /// (Accept, Accept-Encoding, Connection, User-Agent) under the `headers` option. Mutable in
+    /// place as in HTTPX: `client.headers().erase("User-Agent")` stops sending that header,
+    /// `client.headers().set("X-Token", t)` adds one. Not synchronised: change them before
+    /// the client is shared with other threads (on one thread, between requests, is fine: a
+    /// request copies them when it is built), or replace them with `set_headers`, which is.
+    Headers& headers();
     const Headers& headers() const;
-    /// Replaces the default headers (the built-in ones are re-applied underneath, as HTTPX).
+    /// Replaces the headers; the built-in ones are re-applied underneath (HTTPX's
+    /// `client.headers = ...`). To drop a built-in header, erase it from `headers()`.
     void set_headers(Headers headers);
     Cookies cookies() const;
     void set_cookies(Cookies cookies);
+    /// The query parameters of every request (HTTPX's `client.params`). As in HTTPX 0.28,
+    /// when these or a request's `params` are non-empty, the merged parameters replace the
+    /// query of the request's URL; an empty `QueryParams()` given to a request clears it.
     const QueryParams& params() const;
     void set_params(QueryParams params);
     const URL& base_url() const;
@@ -127,7 +138,11 @@ public:
     void set_follow_redirects(bool follow);
     int max_redirects() const;
     void set_max_redirects(int max_redirects);
+    /// The client's authentication (HTTPX's `client.auth`), null when there is none.
+    std::shared_ptr<Auth> auth() const;
     void set_auth(AuthOption auth);
+    /// Whether the environment is read (HTTPX's read-only `client.trust_env`).
+    bool trust_env() const;
 
     // Not API: public only because helper functions of src/client/async_client.cpp name it.
     struct Impl;

@@ -6,6 +6,7 @@
 
 #include <concepts>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <iterator>
 #include <memory>
@@ -57,6 +58,14 @@ public:
     AsyncByteStream(Bytes content);
     AsyncByteStream(const char* content) : AsyncByteStream(Bytes(content)) {}
     AsyncByteStream(std::string_view content) : AsyncByteStream(Bytes(content)) {}
+    /// The file at `path` (HTTPX's `content=open(path, "rb")`), read in 64 KiB chunks on a
+    /// small shared thread pool, never on the event loop, and never loaded whole. A regular
+    /// file's size, taken now, is the length (Content-Length), and the body is replayable
+    /// (opened again for a redirect or an auth retry); reading throws `std::runtime_error` if
+    /// the file has become shorter since. Anything else that reads (a pipe, /dev/stdin) is
+    /// one-shot, of unknown length (sent chunked). Throws `std::filesystem::filesystem_error`
+    /// now if `path` does not exist or is a directory.
+    AsyncByteStream(const std::filesystem::path& path);
     /// A one-shot body pulled chunk by chunk from `source`; `length` when known in advance.
     template <ByteChunkSource F>
     AsyncByteStream(F source, std::optional<std::uint64_t> length = std::nullopt)

@@ -28,15 +28,46 @@ namespace httpx {
 
 class Auth;
 
-/// Form fields (`data=`): ordered pairs, a name may repeat.
-using FormData = std::vector<std::pair<std::string, std::string>>;
+/// Form fields (`data=`): ordered pairs, a name may repeat. Values are strings, or numbers, bools
+/// and nullopt written as HTTPX writes them (`PrimitiveValue`): `{{"n", 2}, {"ok", true}}`.
+using FormData = std::vector<std::pair<std::string, PrimitiveValue>>;
 
-/// One file of a multipart upload (`files=`).
+/// What a multipart file holds: bytes in memory, a file on disk, or a stream. A string (also a
+/// literal) is the bytes themselves, as in HTTPX; a file on disk is given as a
+/// `std::filesystem::path` (or with `File::from_path`): `File{"a.txt", "hello"}` uploads the five
+/// bytes "hello", `File{"a.txt", std::filesystem::path("a.txt")}` uploads the file a.txt.
+class FileContent {
+public:
+    using Variant = std::variant<Bytes, std::filesystem::path, AsyncByteStream>;
+
+    FileContent() = default;
+    FileContent(Bytes bytes) : value_(std::move(bytes)) {}
+    FileContent(const char* bytes) : value_(Bytes(bytes)) {}
+    FileContent(std::string_view bytes) : value_(Bytes(bytes)) {}
+    /// A file on disk, streamed in 64 KiB chunks read off the I/O thread (never loaded whole);
+    /// its size is taken when the request is built.
+    FileContent(std::filesystem::path path) : value_(std::move(path)) {}
+    FileContent(AsyncByteStream stream) : value_(std::move(stream)) {}
+    /// Anything else an `AsyncByteStream` is made from (an `AsyncGenerator<Bytes>`, a chunk
+    /// callable, a response's iterator).
+    template <class S>
+    requires(!std::convertible_to<S, std::string_view> &&
+             !std::convertible_to<S, const std::filesystem::path&> &&
+             !std::same_as<std::remove_cvref_t<S>, FileContent> &&
+             std::constructible_from<AsyncByteStream, S>) FileContent(S&& stream)
+        : value_(AsyncByteStream(std::forward<S>(stream))) {}
+
+    const Variant& value() const noexcept { return value_; }
+
+private:
+    Variant value_;
+};
+
+/// One file of a multipart upload (`files=`), HTTPX's (filename, content, content_type,
+/// headers) tuple: `{"a.txt", "hello", "text/plain"}`.
 struct File {
     std::string filename{};
-    /// Bytes in memory, a file on disk (streamed in 64 KiB chunks, never loaded whole), or a
-    /// stream.
-    std::variant<Bytes, std::filesystem::path, AsyncByteStream> content{};
+    FileContent content{};
     /// Guessed from the filename when unset (application/octet-stream when unknown).
     std::optional<std::string> content_type{};
     /// Extra headers of this part.
@@ -78,6 +109,41 @@ private:
     bool set_ = false;
 };
 
+/// A JSON body (`json=`), sent byte for byte as HTTPX 0.28 writes it: compact, non-ASCII as
+/// UTF-8, floats as Python prints them; NaN, infinities and strings that are not UTF-8 throw
+/// `std::invalid_argument` when the request is built. Object keys go out in the order the
+/// value keeps them: as written for a braced list (`.json = {{"name", "x"}, {"n", 1}}`, like a
+/// Python dict) or an `nlohmann::ordered_json`; sorted for an `nlohmann::json`, which sorts
+/// them. Anything an `nlohmann::ordered_json` can be made from is accepted. Left unset (also
+/// `= {}`), there is no JSON body; for an empty object, give `nlohmann::json::object()`.
+class JsonOption {
+public:
+    JsonOption() = default;
+    /// `{{"b", 1}, {"a", 2}}`: an object with its keys in the order written (or an array, as
+    /// nlohmann reads braced lists).
+    JsonOption(nlohmann::ordered_json::initializer_list_t init)
+        : value_(std::in_place_type<nlohmann::ordered_json>, init) {}
+    /// A sorted `nlohmann::json`, kept as it is (no copy into another type).
+    JsonOption(nlohmann::json value)
+        : value_(std::in_place_type<nlohmann::json>, std::move(value)) {}
+    template <class T>
+    requires(!std::same_as<std::remove_cvref_t<T>, JsonOption> &&
+             !std::same_as<std::remove_cvref_t<T>, nlohmann::json> &&
+             std::constructible_from<nlohmann::ordered_json, T>) JsonOption(T&& value)
+        : value_(std::in_place_type<nlohmann::ordered_json>, std::forward<T>(value)) {}
+
+    bool has_value() const noexcept { return value_.index() != 0; }
+    explicit operator bool() const noexcept { return has_value(); }
+    /// The value: `nlohmann::json` or `nlohmann::ordered_json`, or std::monostate when unset.
+    const std::variant<std::monostate, nlohmann::json, nlohmann::ordered_json>& value()
+        const noexcept {
+        return value_;
+    }
+
+private:
+    std::variant<std::monostate, nlohmann::json, nlohmann::ordered_json> value_;
+};
+
 /// Per-request options (HTTPX's keyword arguments, in its order).
 struct RequestOptions {
     /// The raw body: bytes, or a streamed `AsyncByteStream` (sent chunked when its length is
@@ -86,8 +152,12 @@ struct RequestOptions {
     /// Form fields: urlencoded, or multipart together with `files`.
     FormData data{};
     Files files{};
-    std::optional<nlohmann::json> json{};
-    QueryParams params{};
+    JsonOption json{};
+    /// Replaces the URL's query when given (HTTPX 0.28's `params=`): `QueryParams{{"a", "1"}}`
+    /// sends `?a=1` whatever the URL's query was, an empty `QueryParams()` sends none; nullopt
+    /// (the default) keeps the URL's query. A client's params are merged in first (see
+    /// `AsyncClient::params`).
+    std::optional<QueryParams> params{};
     Headers headers{};
     Cookies cookies{};
     AuthOption auth{};
@@ -99,8 +169,8 @@ struct RequestOptions {
 /// An HTTP request (HTTPX's `Request`). A value type; copies share a streamed body.
 class Request {
 public:
-    /// Builds a request as HTTPX does: the method upper-cased, `params` merged into the URL,
-    /// the body encoded from `content`/`data`/`files`/`json` with its headers
+    /// Builds a request as HTTPX does: the method upper-cased, `params` (when given) as the
+    /// URL's query, the body encoded from `content`/`data`/`files`/`json` with its headers
     /// (Content-Length or Transfer-Encoding, Content-Type), `Host` added first when absent and
     /// `Content-Length: 0` for a body-less POST/PUT/PATCH. `auth`, `follow_redirects` and
     /// `timeout` are client options and ignored here.

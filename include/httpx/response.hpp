@@ -34,7 +34,7 @@ struct ResponseOptions {
     std::optional<Bytes> content{};           // adds Content-Length
     std::optional<std::string> text{};        // text/plain; charset=utf-8
     std::optional<std::string> html{};        // text/html; charset=utf-8
-    std::optional<nlohmann::json> json{};     // application/json (compact)
+    JsonOption json{};                        // application/json, as a request's `json`
     std::optional<AsyncByteStream> stream{};  // a body still to be read; no headers added
     Headers headers{};
     std::optional<Request> request{};

@@ -56,6 +56,7 @@ struct AsyncClient::Impl {
     int max_redirects = 20;
     std::shared_ptr<Auth> auth;
     std::string default_encoding;
+    bool trust_env = true;
 
     std::shared_ptr<AsyncBaseTransport> transport;
     detail::Mounts mounts;
@@ -73,6 +74,7 @@ struct AsyncClient::Impl {
         max_redirects = o.max_redirects;
         auth = o.auth.get();
         default_encoding = std::move(o.default_encoding);
+        trust_env = o.trust_env;
         if (o.transport) {
             transport = std::move(o.transport);
         } else {
@@ -120,8 +122,10 @@ struct AsyncClient::Impl {
         items.insert(items.end(), headers.begin(), headers.end());
         merged_headers.update(options.headers);
         options.headers = std::move(merged_headers);
-        if (!options.params.empty() || !params.empty())
-            options.params = params.merge(options.params);
+        // HTTPX's _merge_queryparams: merged only when either side has some; a request's
+        // empty QueryParams() stays given (it clears the URL's query), nullopt stays absent.
+        if ((options.params && !options.params->empty()) || !params.empty())
+            options.params = options.params ? params.merge(*options.params) : params;
         if (!cookies.empty() || !options.cookies.empty()) {
             Cookies merged_cookies = cookies;
             merged_cookies.update(options.cookies);
@@ -440,6 +444,9 @@ bool AsyncClient::is_closed() const noexcept {
     return impl_->closed;
 }
 
+Headers& AsyncClient::headers() {
+    return impl_->headers;
+}
 const Headers& AsyncClient::headers() const {
     return impl_->headers;
 }
@@ -500,9 +507,16 @@ void AsyncClient::set_max_redirects(int max_redirects) {
     std::lock_guard lock(impl_->mutex);
     impl_->max_redirects = max_redirects;
 }
+std::shared_ptr<Auth> AsyncClient::auth() const {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->auth;
+}
 void AsyncClient::set_auth(AuthOption auth) {
     std::lock_guard lock(impl_->mutex);
     impl_->auth = auth.get();
+}
+bool AsyncClient::trust_env() const {
+    return impl_->trust_env;  // set once, by the constructor
 }
 
 }  // namespace httpx

@@ -1,6 +1,7 @@
 #include "httpx/byte_stream.hpp"
 
 #include "content/byte_stream_access.hpp"
+#include "content/file_body.hpp"
 #include "httpx/async_generator.hpp"
 #include "httpx/exceptions.hpp"
 
@@ -88,6 +89,9 @@ AsyncByteStream::AsyncByteStream(Bytes content) : state_(std::make_shared<State>
     state_->length = content.size();
     state_->content = std::move(content);
 }
+
+AsyncByteStream::AsyncByteStream(const std::filesystem::path& path)
+    : AsyncByteStream(content::file_stream(path)) {}
 
 AsyncByteStream::AsyncByteStream(AsyncIterator<Bytes> chunks, std::optional<std::uint64_t> length)
     : state_(std::make_shared<State>()) {

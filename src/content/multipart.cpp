@@ -1,8 +1,9 @@
 #include "content/multipart.hpp"
 
+#include "content/file_body.hpp"
+
 #include <algorithm>
 #include <array>
-#include <fstream>
 #include <memory>
 #include <random>
 #include <stdexcept>
@@ -10,8 +11,6 @@
 namespace httpx::content {
 
 namespace {
-
-constexpr std::size_t kFileChunkSize = 64 * 1024;  // HTTPX's FileField.CHUNK_SIZE
 
 char lower(char c) {
     return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
@@ -46,12 +45,7 @@ void append_form_param(std::string& out, std::string_view name, std::string_view
     out.push_back('"');
 }
 
-struct FileSegment {
-    std::filesystem::path path;
-    std::uint64_t size;
-};
-
-using Segment = std::variant<Bytes, FileSegment, AsyncByteStream>;
+using Segment = std::variant<Bytes, AsyncByteStream>;
 using Segments = std::vector<Segment>;
 
 // Appends literal bytes, merging with a preceding literal so that small parts go out together.
@@ -76,10 +70,6 @@ public:
                 ++r.index_;
                 co_return *bytes;
             }
-            if (const auto* file = std::get_if<FileSegment>(&segment)) {
-                if (auto chunk = r.read_file(*file)) co_return chunk;
-                continue;
-            }
             const auto& stream = std::get<AsyncByteStream>(segment);
             if (!r.inner_) r.inner_ = stream.aiter();
             if (auto chunk = co_await r.inner_->next()) co_return chunk;
@@ -90,36 +80,8 @@ public:
     }
 
 private:
-    // The next chunk of a file, or nullopt once it is done (then moves to the next segment).
-    // Reads exactly the size measured at encode time, so Content-Length stays true.
-    std::optional<Bytes> read_file(const FileSegment& file) {
-        if (!file_.is_open()) {
-            file_.open(file.path, std::ios::binary);
-            if (!file_) throw std::runtime_error("cannot open file " + file.path.string());
-            remaining_ = file.size;
-        }
-        if (remaining_ == 0) {
-            file_.close();
-            ++index_;
-            return std::nullopt;
-        }
-        Bytes chunk(static_cast<std::size_t>(std::min<std::uint64_t>(remaining_, kFileChunkSize)),
-                    '\0');
-        file_.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-        const auto got = static_cast<std::size_t>(file_.gcount());
-        if (got == 0) {
-            throw std::runtime_error("file " + file.path.string() +
-                                     " is shorter than when the request was built");
-        }
-        chunk.resize(got);
-        remaining_ -= got;
-        return chunk;
-    }
-
     std::shared_ptr<const Segments> segments_;
     std::size_t index_ = 0;
-    std::ifstream file_;
-    std::uint64_t remaining_ = 0;
     std::optional<AsyncIterator<Bytes>> inner_;
 };
 
@@ -281,7 +243,7 @@ std::optional<std::string> multipart_boundary_from_content_type(std::string_view
     return std::nullopt;
 }
 
-MultipartBody encode_multipart(const std::vector<std::pair<std::string, std::string>>& data,
+MultipartBody encode_multipart(const std::vector<std::pair<std::string, PrimitiveValue>>& data,
                                const std::vector<std::pair<std::string, MultipartFile>>& files,
                                std::optional<std::string> boundary) {
     const std::string b = boundary ? std::move(*boundary) : random_boundary();
@@ -296,7 +258,7 @@ MultipartBody encode_multipart(const std::vector<std::pair<std::string, std::str
         head = "--" + b + "\r\nContent-Disposition: form-data; ";
         append_form_param(head, "name", name);
         head.append("\r\n\r\n");
-        head.append(value);
+        head.append(value.str());
         head.append("\r\n");
         append_literal(*segments, head);
     }
@@ -331,15 +293,12 @@ MultipartBody encode_multipart(const std::vector<std::pair<std::string, std::str
             continue;
         }
         append_literal(*segments, head);
-        if (const auto* path = std::get_if<std::filesystem::path>(&file.content)) {
-            const std::uint64_t size = std::filesystem::file_size(*path);
-            add_length(size);
-            if (size > 0) segments->emplace_back(FileSegment{*path, size});
-        } else {
-            const auto& stream = std::get<AsyncByteStream>(file.content);
-            add_length(stream.length());
-            segments->emplace_back(stream);
-        }
+        // A file on disk: read off the I/O thread, its size taken now (file_body.hpp).
+        const auto* path = std::get_if<std::filesystem::path>(&file.content);
+        const AsyncByteStream stream =
+            path ? file_stream(*path) : std::get<AsyncByteStream>(file.content);
+        add_length(stream.length());
+        if (stream.length() != 0u) segments->emplace_back(stream);
         append_literal(*segments, "\r\n");
     }
     append_literal(*segments, "--" + b + "--\r\n");

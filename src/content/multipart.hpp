@@ -4,6 +4,7 @@
 #pragma once
 
 #include <httpx/byte_stream.hpp>
+#include <httpx/query_params.hpp>
 #include <httpx/types.hpp>
 
 #include <cstdint>
@@ -21,8 +22,9 @@ namespace httpx::content {
 struct MultipartFile {
     /// Sent as `filename="..."`; empty means no filename parameter (HTTPX's `None`).
     std::string filename;
-    /// Bytes in memory, a file on disk (read in 64 KiB chunks at send time; its size is taken
-    /// when the body is encoded), or a stream (unknown length unless the stream knows it).
+    /// Bytes in memory, a file on disk (read in 64 KiB chunks at send time, off the I/O thread
+    /// (file_body.hpp); its size is taken when the body is encoded), or a stream (unknown
+    /// length unless the stream knows it).
     std::variant<Bytes, std::filesystem::path, AsyncByteStream> content;
     /// The part's Content-Type; nullopt guesses it from the filename's extension
     /// (application/octet-stream when unknown; none at all when there is no filename).
@@ -45,7 +47,7 @@ struct MultipartBody {
 /// Content-Type header with `multipart_boundary_from_content_type`), else 32 random hex digits.
 /// Throws `std::filesystem::filesystem_error` if a file given by path cannot be sized. Reading
 /// the stream throws `std::runtime_error` if such a file cannot be opened or has shrunk.
-MultipartBody encode_multipart(const std::vector<std::pair<std::string, std::string>>& data,
+MultipartBody encode_multipart(const std::vector<std::pair<std::string, PrimitiveValue>>& data,
                                const std::vector<std::pair<std::string, MultipartFile>>& files,
                                std::optional<std::string> boundary = std::nullopt);
 

@@ -3,6 +3,7 @@
 #include <httpx/query_params.hpp>
 
 #include "models/percent_encoding.hpp"
+#include "models/py_repr.hpp"
 
 #include <algorithm>
 #include <ostream>
@@ -49,8 +50,16 @@ Items parse_query(std::string_view query) {
 
 }  // namespace
 
-QueryParams::QueryParams(std::initializer_list<value_type> items)
-    : items_(grouped_by_key(Items(items))) {}
+std::string PrimitiveValue::python_float_str(double value) {
+    return detail::py_float_repr(value);  // Python's str(float) is its repr()
+}
+
+QueryParams::QueryParams(std::initializer_list<std::pair<std::string, PrimitiveValue>> items) {
+    Items strings;
+    strings.reserve(items.size());
+    for (const auto& [key, value] : items) strings.emplace_back(key, value.str());
+    items_ = grouped_by_key(std::move(strings));
+}
 
 QueryParams::QueryParams(std::vector<value_type> items)
     : items_(grouped_by_key(std::move(items))) {}
@@ -88,7 +97,8 @@ std::vector<std::string> QueryParams::keys() const {
     return names;
 }
 
-QueryParams QueryParams::set(std::string_view key, std::string value) const {
+QueryParams QueryParams::set(std::string_view key, PrimitiveValue primitive) const {
+    std::string value = std::move(primitive).str();
     QueryParams result;
     bool placed = false;
     for (const auto& item : items_) {
@@ -103,7 +113,8 @@ QueryParams QueryParams::set(std::string_view key, std::string value) const {
     return result;
 }
 
-QueryParams QueryParams::add(std::string key, std::string value) const {
+QueryParams QueryParams::add(std::string key, PrimitiveValue primitive) const {
+    std::string value = std::move(primitive).str();
     QueryParams result = *this;
     // After the key's last value, to keep the pairs of one key together.
     auto last = std::find_if(result.items_.rbegin(), result.items_.rend(),

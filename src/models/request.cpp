@@ -45,7 +45,7 @@ EncodedBody encode_request_body(const RequestOptions& options, const Headers& us
         for (const auto& [name, file] : options.files) {
             content::MultipartFile part;
             part.filename = file.filename;
-            part.content = file.content;
+            part.content = file.content.value();
             part.content_type = file.content_type;
             part.headers = file.headers.multi_items();
             files.emplace_back(name, std::move(part));
@@ -67,7 +67,7 @@ EncodedBody encode_request_body(const RequestOptions& options, const Headers& us
         set_length(out.stream->length());
         out.headers.set("Content-Type", "application/x-www-form-urlencoded");
     } else if (options.json) {
-        out.stream = AsyncByteStream(content::encode_json(*options.json));
+        out.stream = AsyncByteStream(content::encode_json_option(options.json));
         set_length(out.stream->length());
         out.headers.set("Content-Type", "application/json");
     }
@@ -86,7 +86,7 @@ File File::from_path(std::filesystem::path path, std::optional<std::string> cont
 
 Request::Request(std::string_view method, URL url, RequestOptions options)
     : method_(upper(method)),
-      url_(options.params.empty() ? std::move(url) : url.copy_merge_params(options.params)),
+      url_(options.params ? url.copy_with({.params = std::move(options.params)}) : std::move(url)),
       headers_(std::move(options.headers)),
       extensions_(std::move(options.extensions)) {
     if (options.content || !options.files.empty() || !options.data.empty() || options.json) {

@@ -2,6 +2,7 @@
 
 #include "content/body_iterator.hpp"
 #include "content/decoders.hpp"
+#include "content/encoders.hpp"
 #include "content/line_decoder.hpp"
 #include "content/text_decoder.hpp"
 #include "httpx/exceptions.hpp"
@@ -138,7 +139,7 @@ Response::Response(int status_code, ResponseOptions options) : state_(std::make_
         body = std::move(*options.html);
         defaults.set("Content-Type", "text/html; charset=utf-8");
     } else if (options.json) {
-        body = options.json->dump();
+        body = content::encode_json_option(options.json);  // as HTTPX: the request's encoder
         defaults.set("Content-Type", "application/json");
     }
     if (!body.empty()) defaults.set("Content-Length", std::to_string(body.size()));

@@ -1,6 +1,12 @@
 #include "httpx/status_codes.hpp"
 
-namespace httpx::codes {
+namespace httpx {
+
+std::string_view StatusCode::phrase() const noexcept {
+    return codes::get_reason_phrase(code_);
+}
+
+namespace codes {
 
 // The phrases of HTTPX's `codes` enum, word for word, so that `Response::reason_phrase()`
 // matches what HTTPX reports for the same status.
@@ -135,4 +141,6 @@ std::string_view get_reason_phrase(int code) noexcept {
     }
 }
 
-}  // namespace httpx::codes
+}  // namespace codes
+
+}  // namespace httpx

@@ -264,12 +264,13 @@ TEST_F(Httpbin, GetEchoesQueryParams) {
 }
 
 TEST_F(Httpbin, PostsJson) {
+    const nlohmann::json body = {{"name", "httpxx"}, {"n", 3}, {"list", {1, 2, 3}}};
     httpx::RequestOptions opts;
-    opts.json = nlohmann::json{{"name", "httpxx"}, {"n", 3}, {"list", {1, 2, 3}}};
+    opts.json = body;
     httpx::Response r = run(client->post(url("/post"), opts));
     ASSERT_EQ(r.status_code(), 200);
     auto json = r.json();
-    EXPECT_EQ(json["json"], *opts.json);
+    EXPECT_EQ(json["json"], body);
     EXPECT_EQ(json["headers"]["Content-Type"], "application/json");
 }
 

@@ -364,6 +364,74 @@ TEST(AsyncClient, RequestParamsMergeOverClientParams) {
     EXPECT_EQ(client.params().str(), "a=1&b=2");
 }
 
+// HTTPX 0.28.1's _merge_queryparams then Request(params=...): the merged params replace the
+// URL's query when either side has some; an empty request QueryParams() clears it.
+TEST(AsyncClient, ParamsReplaceTheUrlQueryAsHttpx) {
+    Recorder recorder;
+    httpx::AsyncClient plain(with_transport(recorder.transport()));
+    run_async(plain.get("https://example.org/p?x=1"));
+    EXPECT_EQ(recorder.last().url, "https://example.org/p?x=1");
+    httpx::RequestOptions clear;
+    clear.params = httpx::QueryParams();
+    run_async(plain.get("https://example.org/p?x=1", clear));
+    EXPECT_EQ(recorder.last().url, "https://example.org/p");
+
+    httpx::ClientOptions options = with_transport(recorder.transport());
+    options.params = httpx::QueryParams{{"key", "k"}};
+    httpx::AsyncClient keyed(std::move(options));
+    run_async(keyed.get("https://example.org/p?x=1"));
+    EXPECT_EQ(recorder.last().url, "https://example.org/p?key=k");
+    httpx::RequestOptions clear_too;
+    clear_too.params = httpx::QueryParams();
+    run_async(keyed.get("https://example.org/p?x=1", clear_too));
+    EXPECT_EQ(recorder.last().url, "https://example.org/p?key=k");
+
+    // set_params({}) : the client adds nothing again, and the URL's own query goes out.
+    keyed.set_params(httpx::QueryParams());
+    run_async(keyed.get("https://example.org/p?x=1"));
+    EXPECT_EQ(recorder.last().url, "https://example.org/p?x=1");
+}
+
+// HTTPX's `del client.headers["User-Agent"]`: a built-in header erased from the client's own
+// headers is no longer sent; set_headers() re-applies the built-in ones, as HTTPX's setter.
+TEST(AsyncClient, DefaultHeadersCanBeRemovedAndChangedInPlace) {
+    Recorder recorder;
+    httpx::AsyncClient client(with_transport(recorder.transport()));
+    client.headers().erase("User-Agent");
+    client.headers().erase("Accept-Encoding");
+    client.headers().set("X-Token", "t1");
+    run_async(client.get("https://example.org/"));
+    EXPECT_EQ(recorder.last().header_names(),
+              (std::vector<std::string>{"Host", "Accept", "Connection", "X-Token"}));
+    EXPECT_EQ(recorder.last().header("X-Token"), "t1");
+
+    client.set_headers(httpx::Headers{{"X-Other", "o"}});
+    run_async(client.get("https://example.org/"));
+    EXPECT_EQ(recorder.last().header("User-Agent"), "httpxx/0.1.0");
+    EXPECT_EQ(recorder.last().header("X-Other"), "o");
+    EXPECT_FALSE(recorder.last().header("X-Token"));
+}
+
+TEST(AsyncClient, AuthAndTrustEnvGetters) {
+    Recorder recorder;
+    httpx::ClientOptions options = with_transport(recorder.transport());
+    options.trust_env = false;
+    httpx::AsyncClient client(std::move(options));
+    EXPECT_FALSE(client.auth());
+    EXPECT_FALSE(client.trust_env());
+    EXPECT_TRUE(httpx::AsyncClient(with_transport(recorder.transport())).trust_env());
+
+    client.set_auth(httpx::BasicAuth("user", "pass"));
+    ASSERT_TRUE(client.auth());
+    EXPECT_NE(dynamic_cast<httpx::BasicAuth*>(client.auth().get()), nullptr);
+    run_async(client.get("https://example.org/"));
+    EXPECT_EQ(recorder.last().header("Authorization"), "Basic dXNlcjpwYXNz");
+    client.set_auth(std::nullopt);
+    EXPECT_FALSE(client.auth());
+    run_async(client.get("https://example.org/"));
+    EXPECT_FALSE(recorder.last().header("Authorization"));
+}
+
 TEST(AsyncClient, RequestCookiesMergeOverClientCookies) {
     Recorder recorder;
     httpx::ClientOptions options = with_transport(recorder.transport());

@@ -4,17 +4,29 @@
 #include "httpx/byte_stream.hpp"
 
 #include "run_async.hpp"
+#include "temp_file.hpp"
 
 #include <httpx/async_generator.hpp>
 #include <httpx/exceptions.hpp>
 #include <httpx/response.hpp>
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
+#include <atomic>
 #include <chrono>
+#include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -277,6 +289,72 @@ TEST(ByteStreamTest, ReplacingTheCloseHandler) {
     stream.close();
     EXPECT_EQ(*first, 0);
     EXPECT_EQ(*second, 1);
+}
+
+// A file read as a body never blocks the event loop: reading a pipe whose writer waits 300 ms
+// before writing, the io_context keeps running its timers (read on the I/O thread, open() alone
+// would hold it for those 300 ms). A pipe has no size: one-shot, unknown length.
+TEST(ByteStreamTest, AFileIsReadOffTheEventLoop) {
+    const auto fifo =
+        std::filesystem::temp_directory_path() / ("httpxx-test-fifo-" + std::to_string(::getpid()));
+    std::filesystem::remove(fifo);
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    AsyncByteStream stream(fifo);
+    EXPECT_EQ(stream.length(), std::nullopt);
+    EXPECT_FALSE(stream.is_replayable());
+
+    std::thread writer([&] {
+        std::this_thread::sleep_for(300ms);
+        std::FILE* out = std::fopen(fifo.c_str(), "wb");
+        for (int i = 0; i < 1000; ++i) std::fputs("0123456789", out);
+        std::fclose(out);
+    });
+    boost::asio::io_context io;
+    std::atomic<bool> done = false;
+    int ticks = 0;
+    auto ticker = [&]() -> httpx::awaitable<void> {
+        boost::asio::steady_timer timer(io);
+        while (!done) {
+            timer.expires_after(10ms);
+            co_await timer.async_wait(boost::asio::use_awaitable);
+            ++ticks;
+        }
+    };
+    boost::asio::co_spawn(io, ticker(), boost::asio::detached);
+    Bytes body;
+    auto read = [&]() -> httpx::awaitable<void> {
+        body = co_await stream.aread();
+        done = true;
+    };
+    boost::asio::co_spawn(io, read(), boost::asio::detached);
+    io.run();
+    writer.join();
+    std::filesystem::remove(fifo);
+    EXPECT_EQ(body.size(), 10'000u);
+    EXPECT_GE(ticks, 10) << "the event loop stood still while the file was read";
+    EXPECT_THROW(stream.aiter(), httpx::StreamConsumed);
+}
+
+// A regular file: its size is the length, read in 64 KiB chunks, replayable; a file that shrank
+// since cannot keep the Content-Length promised and fails the read.
+TEST(ByteStreamTest, ARegularFileIsReplayableWithItsSize) {
+    Bytes content(150'000, 'x');
+    content[0] = 'a';
+    content.back() = 'z';
+    httpx::test::TempFile file("stream.bin", content);
+    AsyncByteStream stream(file.path());
+    EXPECT_EQ(stream.length(), content.size());
+    EXPECT_TRUE(stream.is_replayable());
+    for (int round = 0; round < 2; ++round) {
+        const auto parts = chunks(stream);
+        ASSERT_EQ(parts.size(), 3u);
+        EXPECT_EQ(parts[0].size(), 65536u);
+        EXPECT_EQ(parts[0] + parts[1] + parts[2], content);
+    }
+    { std::ofstream(file.path(), std::ios::binary | std::ios::trunc) << "short"; }
+    EXPECT_THROW(chunks(stream), std::runtime_error);
+    AsyncByteStream empty(httpx::test::TempFile("empty.bin", "").path());
+    EXPECT_EQ(empty.length(), 0u);
 }
 
 }  // namespace

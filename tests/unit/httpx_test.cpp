@@ -20,9 +20,8 @@ httpx::awaitable<httpx::Response> post_json() {
         return httpx::Response(200, httpx::ResponseOptions{.json = body});
     });
     httpx::AsyncClient client(httpx::ClientOptions{.transport = transport});
-    // Not `.json = {{"name", "httpxx"}}`: with one pair, the outer braces go to the std::optional
-    // and the JSON becomes the array ["name", "httpxx"].
-    httpx::RequestOptions options{.json = nlohmann::json{{"name", "httpxx"}}};
+    // One pair in braces is an object, as in a Python dict (JsonOption).
+    httpx::RequestOptions options{.json = {{"name", "httpxx"}}};
     httpx::Response response = co_await client.post("https://example.com/echo", options);
     co_return response;
 }

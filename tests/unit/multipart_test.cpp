@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "run_async.hpp"
+#include "temp_file.hpp"
 
 namespace {
 
@@ -38,7 +39,7 @@ Bytes read_all(const AsyncByteStream& stream) {
 }
 
 // Encodes, reads the body, and checks the announced length against it.
-Bytes body_of(const std::vector<std::pair<std::string, std::string>>& data,
+Bytes body_of(const std::vector<std::pair<std::string, httpx::PrimitiveValue>>& data,
               const std::vector<std::pair<std::string, MultipartFile>>& files,
               std::string boundary = "BOUNDARY") {
     auto body = encode_multipart(data, files, boundary);
@@ -56,19 +57,7 @@ MultipartFile bytes_file(std::string filename, Bytes content,
                          std::move(headers)};
 }
 
-class TempFile {
-public:
-    TempFile(const std::string& name, const Bytes& content)
-        : path_(fs::temp_directory_path() /
-                ("httpxx-multipart-" + std::to_string(::getpid()) + "-" + name)) {
-        std::ofstream(path_, std::ios::binary) << content;
-    }
-    ~TempFile() { fs::remove(path_); }
-    const fs::path& path() const { return path_; }
-
-private:
-    fs::path path_;
-};
+using httpx::test::TempFile;
 
 awaitable<std::optional<Bytes>> next_of(std::shared_ptr<std::vector<Bytes>> chunks,
                                         std::shared_ptr<std::size_t> index) {

@@ -5,8 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <sstream>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace {
@@ -122,6 +124,29 @@ TEST(QueryParams, Merge) {
     EXPECT_EQ(q, QueryParams("a=000&b=456&c=789"));
     // A merged key takes all of the other's values, in the key's old position.
     EXPECT_EQ(QueryParams("a=1&a=2&b=3").merge(QueryParams("a=x&a=y")).str(), "a=x&a=y&b=3");
+}
+
+// HTTPX's QueryParams({"a": 1, "b": True, "c": None}): primitive_value_to_str on every value.
+TEST(QueryParams, NumbersBoolsAndNoneAsHttpxWritesThem) {
+    QueryParams params{{"a", 1},
+                       {"b", true},
+                       {"c", false},
+                       {"d", std::nullopt},
+                       {"e", 1.5},
+                       {"f", 1e16},
+                       {"g", -3},
+                       {"h", 10'000'000'000LL},
+                       {"i", 0.1f},
+                       {"j", 2u},
+                       {"k", std::string("s")}};
+    EXPECT_EQ(params.str(),
+              "a=1&b=true&c=false&d=&e=1.5&f=1e%2B16&g=-3&h=10000000000&i=0.10000000149011612"
+              "&j=2&k=s");
+    EXPECT_EQ(params.set("a", false).get("a"), "false");
+    EXPECT_EQ(params.add("z", 2.0).get("z"), "2.0");
+    // A char is neither a number nor a string here: refused at compile time.
+    static_assert(!std::is_constructible_v<httpx::PrimitiveValue, char>);
+    static_assert(std::is_constructible_v<httpx::PrimitiveValue, long double>);
 }
 
 }  // namespace

@@ -4,15 +4,20 @@
 #include "httpx/request.hpp"
 
 #include "run_async.hpp"
+#include "temp_file.hpp"
 
 #include <httpx/async_generator.hpp>
 #include <httpx/exceptions.hpp>
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <limits>
 #include <memory>
 #include <sstream>
+#include <stdexcept>
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace {
@@ -336,15 +341,21 @@ TEST(RequestTest, Params) {
     EXPECT_EQ(Request("GET", "http://example.com/path", options).url().raw_path(), "/path?a=1&b=2");
 }
 
-TEST(RequestTest, ParamsAreMergedWithTheUrlQuery) {
-    // httpxx merges (as documented in request.hpp); HTTPX 0.28.1 replaces the URL's query
-    // instead (encode/httpx#3433, #3550).
+// HTTPX 0.28.1's Request: `URL(url, params=params)` when params is not None, so given params
+// replace the URL's query (encode/httpx#3433: "exactly the behavior I would expect"), and empty
+// ones remove it (#3483); params not given keep it.
+TEST(RequestTest, GivenParamsReplaceTheUrlQueryAsHttpx) {
     RequestOptions options;
     options.params = httpx::QueryParams{{"a", "1"}, {"b", "2"}};
-    Request request("GET", "http://example.com?c=3", options);
-    EXPECT_EQ(request.url().params().get("a"), "1");
-    EXPECT_EQ(request.url().params().get("b"), "2");
-    EXPECT_EQ(request.url().params().get("c"), "3");
+    EXPECT_EQ(Request("GET", "http://example.com/p?c=3", options).url().raw_path(), "/p?a=1&b=2");
+
+    RequestOptions empty;
+    empty.params = httpx::QueryParams();
+    EXPECT_EQ(Request("GET", "http://example.com/p?c=3", empty).url().str(),
+              "http://example.com/p");
+
+    RequestOptions absent;
+    EXPECT_EQ(Request("GET", "http://example.com/p?c=3", absent).url().raw_path(), "/p?c=3");
 }
 
 TEST(RequestTest, CookiesBecomeACookieHeader) {
@@ -384,6 +395,109 @@ TEST(RequestTest, HeadersAreMutable) {
     EXPECT_EQ(request.headers().get("authorization"), "Bearer x");
     request.set_url(httpx::URL("http://other.org/"));
     EXPECT_EQ(request.url().host(), "other.org");
+}
+
+// HTTPX sends a dict's keys in insertion order: a braced list does the same here; an
+// nlohmann::json (a sorted map) keeps its sorted order, an ordered_json its own.
+TEST(RequestTest, JsonKeysGoOutInTheOrderWritten) {
+    RequestOptions written{.json = {{"name", "httpxx"}, {"age", 3}, {"tags", {"a", "b"}}}};
+    Request request = post_with(std::move(written));
+    EXPECT_EQ(request.content(), R"({"name":"httpxx","age":3,"tags":["a","b"]})");
+    EXPECT_EQ(request.headers()["Content-Length"], "42");
+
+    RequestOptions one_pair{.json = {{"one", "pair"}}};  // an object, not an array
+    EXPECT_EQ(post_with(std::move(one_pair)).content(), R"({"one":"pair"})");
+
+    RequestOptions sorted;
+    sorted.json = nlohmann::json{{"b", 1}, {"a", 2}};
+    EXPECT_EQ(post_with(std::move(sorted)).content(), R"({"a":2,"b":1})");
+
+    nlohmann::ordered_json ordered;
+    ordered["z"] = 0.5;
+    ordered["a"] = 1e16;
+    RequestOptions from_ordered;
+    from_ordered.json = ordered;
+    EXPECT_EQ(post_with(std::move(from_ordered)).content(), R"({"z":0.5,"a":1e+16})");
+
+    RequestOptions scalar;
+    scalar.json = 1.0;
+    EXPECT_EQ(post_with(std::move(scalar)).content(), "1.0");
+
+    RequestOptions nan;
+    nan.json = {{"x", std::numeric_limits<double>::quiet_NaN()}};
+    EXPECT_THROW(post_with(std::move(nan)), std::invalid_argument);
+
+    RequestOptions none{.json = {}};  // no JSON body at all
+    EXPECT_EQ(post_with(std::move(none)).headers()["Content-Length"], "0");
+}
+
+TEST(RequestTest, FormValuesMayBeNumbersAndBools) {
+    RequestOptions options;
+    options.data = {{"n", 2}, {"ok", true}, {"no", false}, {"none", std::nullopt}, {"x", 0.5}};
+    EXPECT_EQ(post_with(std::move(options)).content(), "n=2&ok=true&no=false&none=&x=0.5");
+
+    RequestOptions multipart;
+    multipart.data = {{"n", 2}, {"ok", true}};
+    multipart.files = {{"f", httpx::File{"a.txt", "hi"}}};
+    multipart.headers = Headers{{"Content-Type", "multipart/form-data; boundary=B"}};
+    Request request = post_with(std::move(multipart));
+    EXPECT_EQ(run_async(aread(request)),
+              "--B\r\nContent-Disposition: form-data; name=\"n\"\r\n\r\n2\r\n"
+              "--B\r\nContent-Disposition: form-data; name=\"ok\"\r\n\r\ntrue\r\n"
+              "--B\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.txt\"\r\n"
+              "Content-Type: text/plain\r\n\r\nhi\r\n--B--\r\n");
+}
+
+// A string literal as a file's content is the bytes (as HTTPX's ("a.txt", "hello")); a file on
+// disk is said with a std::filesystem::path.
+static_assert(requires { httpx::File{"a.txt", "hello", "text/plain"}; });
+static_assert(requires { httpx::File{"a.txt", std::string("hello")}; });
+static_assert(requires { httpx::File{"a.txt", std::filesystem::path("a.txt")}; });
+static_assert(requires { httpx::File{"a.txt", httpx::AsyncByteStream("x")}; });
+
+TEST(RequestTest, AFileLiteralIsItsBytesAndAPathIsAFile) {
+    httpx::test::TempFile on_disk("literal.txt", "from disk");
+    httpx::File literal{"a.txt", "hello", "text/plain"};
+    ASSERT_TRUE(std::holds_alternative<Bytes>(literal.content.value()));
+    EXPECT_EQ(std::get<Bytes>(literal.content.value()), "hello");
+    httpx::File path{"b.txt", on_disk.path()};
+    ASSERT_TRUE(std::holds_alternative<std::filesystem::path>(path.content.value()));
+
+    RequestOptions options;
+    options.files = {{"a", literal}, {"b", path}};
+    options.headers = Headers{{"Content-Type", "multipart/form-data; boundary=B"}};
+    Request request = post_with(std::move(options));
+    const Bytes body = run_async(aread(request));
+    EXPECT_EQ(body,
+              "--B\r\nContent-Disposition: form-data; name=\"a\"; filename=\"a.txt\"\r\n"
+              "Content-Type: text/plain\r\n\r\nhello\r\n"
+              "--B\r\nContent-Disposition: form-data; name=\"b\"; filename=\"b.txt\"\r\n"
+              "Content-Type: text/plain\r\n\r\nfrom disk\r\n--B--\r\n");
+    EXPECT_EQ(request.headers()["Content-Length"], std::to_string(body.size()));
+}
+
+// HTTPX's content=open(path, "rb"): Content-Length from the file's size, the bytes streamed,
+// and (beyond HTTPX, whose file objects are read once) sent again on a replay.
+TEST(RequestTest, ContentFromAFilePath) {
+    Bytes content;
+    for (int i = 0; content.size() < 200'000; ++i) content += std::to_string(i) + ";";
+    httpx::test::TempFile file("content.bin", content);
+    RequestOptions options;
+    options.content = file.path();
+    Request request = post_with(std::move(options));
+    EXPECT_EQ(request.headers()["Content-Length"], std::to_string(content.size()));
+    EXPECT_FALSE(request.headers().contains("Transfer-Encoding"));
+    EXPECT_TRUE(request.stream().is_replayable());
+    EXPECT_THROW(request.content(), httpx::RequestNotRead);  // streamed, not loaded
+    EXPECT_EQ(run_async(read_stream(request.stream())), content);
+    EXPECT_EQ(run_async(read_stream(request.stream())), content);
+
+    RequestOptions missing;
+    EXPECT_THROW(missing.content = std::filesystem::path("/nonexistent/httpxx"),
+                 std::filesystem::filesystem_error);
+    RequestOptions directory;
+    EXPECT_THROW(directory.content = std::filesystem::temp_directory_path(),
+                 std::filesystem::filesystem_error);
 }
 
 }  // namespace

@@ -11,6 +11,9 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+#include <stdexcept>
+
 #include <zlib.h>
 #include "compress.hpp"
 
@@ -179,6 +182,16 @@ TEST(ResponseTest, JsonSetsJsonHeadersAndIsCompact) {
     EXPECT_EQ(response.content(), R"({"hello":"world"})");
     EXPECT_EQ(response.headers(),
               (Headers{{"Content-Length", "17"}, {"Content-Type", "application/json"}}));
+}
+
+// HTTPX's Response(json=...) goes through the request's encoder: keys as written, Python's
+// float repr, NaN refused.
+TEST(ResponseTest, JsonBodyIsEncodedAsARequestsJson) {
+    Response response(200, ResponseOptions{.json = {{"z", 1e15}, {"a", true}}});
+    EXPECT_EQ(response.content(), R"({"z":1000000000000000.0,"a":true})");
+    ResponseOptions nan;
+    nan.json = std::numeric_limits<double>::quiet_NaN();
+    EXPECT_THROW(Response(200, std::move(nan)), std::invalid_argument);
 }
 
 TEST(ResponseTest, ExplicitHeadersAreKept) {

@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <sstream>
 #include <string_view>
+#include <type_traits>
 
 // Ported from HTTPX's tests/test_status_codes.py, plus every phrase of httpx/_status_codes.py.
 
@@ -124,6 +126,46 @@ TEST(Codes, Categories) {
     EXPECT_TRUE(codes::is_error(599));
     EXPECT_FALSE(codes::is_error(399));
     EXPECT_FALSE(codes::is_error(600));
+}
+
+// HTTPX's codes.not_found: every upper-case name has its lower-case alias, the same code.
+TEST(Codes, LowerCaseAliases) {
+    static_assert(codes::not_found == 404);
+    static_assert(codes::not_found == codes::NOT_FOUND);
+    static_assert(codes::ok == 200);
+    static_assert(codes::continue_ == 100);  // `continue` is a C++ keyword
+    static_assert(codes::im_a_teapot == codes::IM_A_TEAPOT);
+    static_assert(codes::network_authentication_required == 511);
+    EXPECT_EQ(codes::too_many_requests.phrase(), "Too Many Requests");
+}
+
+// HTTPX's codes.NOT_FOUND.phrase; a code is still an int wherever one is expected.
+TEST(Codes, PhraseAccessorAndIntBehaviour) {
+    EXPECT_EQ(codes::NOT_FOUND.phrase(), "Not Found");
+    EXPECT_EQ(codes::IM_A_TEAPOT.phrase(), "I'm a teapot");
+    EXPECT_EQ(httpx::StatusCode(204).phrase(), "No Content");
+    EXPECT_EQ(httpx::StatusCode(499).phrase(), "");
+    // In a switch, as a function argument, in arithmetic and printed: the number (HTTPX's
+    // str(codes.NOT_FOUND) is "404").
+    auto category = [](int status) {
+        switch (status) {
+            case codes::OK:
+                return "ok";
+            case codes::not_found:
+                return "missing";
+            default:
+                return "other";
+        }
+    };
+    EXPECT_STREQ(category(200), "ok");
+    EXPECT_STREQ(category(codes::NOT_FOUND), "missing");
+    EXPECT_EQ(codes::NOT_FOUND + 1, 405);
+    std::ostringstream printed;
+    printed << codes::NOT_FOUND;
+    EXPECT_EQ(printed.str(), "404");
+    // Not implicitly made from any int: StatusCode(n) is explicit, as codes(n) is a lookup.
+    static_assert(!std::is_convertible_v<int, httpx::StatusCode>);
+    static_assert(std::is_convertible_v<httpx::StatusCode, int>);
 }
 
 }  // namespace
