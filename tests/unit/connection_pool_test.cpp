@@ -185,4 +185,29 @@ TEST_F(ConnectionPoolTest, AnUpgradeHandsTheStreamOverAndHoldsItsPlaceUntilClose
     EXPECT_EQ(stats(), (Stats{0, 0, 0}));
 }
 
+TEST_F(ConnectionPoolTest, ASuccessfulConnectHandsTheTunnelOver) {
+    auto script = std::make_shared<Script>();
+    script->then("HTTP/1.1 200 Connection established\r\n\r\ntunnelled");
+    connector_->scripts.push_back(script);
+    make_client();
+    std::optional<httpx::NetworkStream> stream;
+    const int status = httpx::test::run_on(
+        io_,
+        [](httpx::AsyncClient& client, std::optional<httpx::NetworkStream>& out) -> awaitable<int> {
+            httpx::RequestOptions options;
+            options.extensions["target"] = std::string("example.test:443");
+            httpx::Response response =
+                co_await client.request("CONNECT", httpx::URL(kUrl), std::move(options));
+            out = std::any_cast<httpx::NetworkStream>(response.extensions()["network_stream"]);
+            co_return response.status_code();
+        }(*client_, stream));
+    EXPECT_EQ(status, 200);
+    EXPECT_EQ(script->written.rfind("CONNECT example.test:443 HTTP/1.1\r\n", 0), 0u);
+    ASSERT_TRUE(stream);
+    EXPECT_EQ(stats(), (Stats{1, 0, 0}));
+    EXPECT_EQ(httpx::test::run_on(io_, stream->read()), "tunnelled");
+    stream->close();
+    EXPECT_EQ(stats(), (Stats{0, 0, 0}));
+}
+
 }  // namespace
