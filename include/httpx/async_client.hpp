@@ -47,8 +47,8 @@ struct ClientOptions {
     URL base_url{};
     /// Replaces the default transport entirely.
     std::shared_ptr<AsyncBaseTransport> transport{};
-    /// Accepted for HTTPX compatibility but not used yet: no environment variable (proxies,
-    /// SSL_CERT_FILE, ...) is read, whatever its value.
+    /// Whether the default transport reads `SSL_CERT_FILE` / `SSL_CERT_DIR` for `verify = true`
+    /// (HTTPX's `trust_env`). No other environment variable (proxies) is read yet.
     bool trust_env = true;
     std::string default_encoding = "utf-8";
 };

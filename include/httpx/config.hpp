@@ -115,8 +115,11 @@ private:
     Headers headers_;
 };
 
-/// TLS verification (HTTPX's `verify`): true (system trust store), false (no verification),
-/// a path to a CA bundle, or a ready SSL context.
+/// TLS verification (HTTPX's `verify`): true (the system trust store, or with `trust_env` the
+/// CA bundle file `SSL_CERT_FILE`, else the CA directory `SSL_CERT_DIR`), false (no
+/// verification), a path to a CA bundle file or to a CA directory (OpenSSL's hashed layout, as
+/// `openssl rehash` or `c_rehash` make it), or a ready SSL context, used as it is: a transport
+/// sets ALPN and its client certificate on each connection, never on the context.
 using VerifyOption = std::variant<bool, std::string, std::shared_ptr<boost::asio::ssl::context>>;
 
 /// A client certificate (HTTPX's `cert`).
@@ -125,6 +128,16 @@ struct ClientCert {
     std::string keyfile;  // "" when the key is inside certfile
     std::string password;
 };
+
+/// HTTPX's `create_ssl_context(verify, cert, trust_env)`: the SSL context a transport would
+/// make from `verify` (see VerifyOption; with `trust_env`, `SSL_CERT_FILE` / `SSL_CERT_DIR` are
+/// read for `verify = true`), for the caller to adjust and pass back as `verify`. TLS 1.2 at
+/// least; verification of the peer unless `verify` is false (the host name is checked per
+/// connection). A given context is returned as it is, with `cert` loaded into it as HTTPX does.
+/// Throws `std::invalid_argument` for a file or folder that cannot be read.
+std::shared_ptr<boost::asio::ssl::context> create_ssl_context(
+    const VerifyOption& verify = true, const std::optional<ClientCert>& cert = std::nullopt,
+    bool trust_env = true);
 
 /// A socket option applied to every connection (HTTPX's `socket_options`): `setsockopt(level,
 /// name, value)`.

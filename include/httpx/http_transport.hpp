@@ -20,6 +20,8 @@ struct HTTPTransportAccess;
 struct HTTPTransportOptions {
     VerifyOption verify = true;
     std::optional<ClientCert> cert{};
+    /// Whether `verify = true` reads `SSL_CERT_FILE` and `SSL_CERT_DIR` (HTTPX's `trust_env`).
+    bool trust_env = true;
     /// The protocols offered: HTTP/1.1, HTTP/2, or both (at least one). Over TLS the server
     /// picks through ALPN; over plain TCP, HTTP/2 alone speaks h2c with prior knowledge and both
     /// mean HTTP/1.1 (no Upgrade). The constructor throws `std::invalid_argument` for neither.

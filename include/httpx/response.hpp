@@ -66,6 +66,10 @@ public:
     const Request& request() const;
     bool has_request() const noexcept;
     void set_request(Request request);
+    /// HTTPX's response extensions, from the transport: "http_version", "reason_phrase"
+    /// (std::string); "tls" (httpx::TLSInfo, over TLS); "network_stream" (httpx::NetworkStream,
+    /// after 101 Switching Protocols); over HTTP/2 "stream_id" (int) and "trailers"
+    /// (std::shared_ptr<const Headers>, filled in once the body is read).
     Extensions& extensions() noexcept;
 
     /// The decoded body. Throws `ResponseNotRead` while a streamed body is unread.

@@ -81,6 +81,7 @@ struct AsyncClient::Impl {
             HTTPTransportOptions transport_options;
             transport_options.verify = std::move(o.verify);
             transport_options.cert = std::move(o.cert);
+            transport_options.trust_env = o.trust_env;
             transport_options.http1 = o.http1;
             transport_options.http2 = o.http2;
             transport_options.limits = o.limits;

@@ -6,6 +6,7 @@
 #include "content/line_decoder.hpp"
 #include "content/text_decoder.hpp"
 #include "httpx/exceptions.hpp"
+#include "httpx/network_stream.hpp"
 #include "httpx/status_codes.hpp"
 #include "models/link_header.hpp"
 #include "models/response_access.hpp"
@@ -25,6 +26,8 @@ struct Response::State final : content::BodyOwner {
     // A transport's "http_version" and "reason_phrase", kept out of `extensions` until someone
     // asks for the map: two map nodes and two heap std::any per response otherwise.
     std::optional<std::pair<std::string, std::string>> status_line;
+    // The connection's TLS facts, copied into `extensions` as "tls" when someone asks for it.
+    std::shared_ptr<const TLSInfo> tls;
     std::string default_encoding = "utf-8";
     std::optional<std::string> explicit_encoding;
 
@@ -210,6 +213,7 @@ Extensions& Response::extensions() noexcept {
         s.extensions.try_emplace("http_version", std::move(version));
         s.extensions.try_emplace("reason_phrase", std::move(reason));
     }
+    if (s.tls) s.extensions.try_emplace("tls", TLSInfo(*std::exchange(s.tls, nullptr)));
     return s.extensions;
 }
 
@@ -515,6 +519,10 @@ void ResponseAccess::set_status_line(Response& response, std::string http_versio
         return;
     }
     s.status_line.emplace(std::move(http_version), std::move(reason_phrase));
+}
+
+void ResponseAccess::set_tls_info(Response& response, std::shared_ptr<const TLSInfo> info) {
+    response.state_->tls = std::move(info);
 }
 
 void ResponseAccess::set_default_encoding(Response& response, std::string encoding) {

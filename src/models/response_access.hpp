@@ -3,6 +3,10 @@
 
 #include "httpx/response.hpp"
 
+namespace httpx {
+struct TLSInfo;
+}
+
 #include <chrono>
 #include <memory>
 #include <string>
@@ -24,6 +28,9 @@ struct ResponseAccess {
     /// entries are only made if the caller asks for `extensions()`).
     static void set_status_line(Response& response, std::string http_version,
                                 std::string reason_phrase);
+    /// The TLS facts of the connection, for the "tls" extension (a TLSInfo, copied into the
+    /// map only if the caller asks for `extensions()`). Null: none.
+    static void set_tls_info(Response& response, std::shared_ptr<const TLSInfo> info);
     /// The encoding used when the response names no (known) charset: the client's.
     static void set_default_encoding(Response& response, std::string encoding);
     /// `set_request()` with a request nobody changes any more: shared, not copied.

@@ -2,6 +2,7 @@
 
 #include "net/deadline.hpp"
 #include "net/tcp_stream.hpp"
+#include "net/tls_info.hpp"
 #include "net/tls_stream.hpp"
 
 #include <boost/asio/experimental/as_tuple.hpp>
@@ -78,20 +79,20 @@ std::string tls_failure_reason(SSL* ssl, const boost::system::error_code& ec) {
 }
 
 // One attempt of open_stream(): the socket, then TLS.
-awaitable<std::unique_ptr<NetworkStream>> connect_once(const std::string& host, int port, bool tls,
+awaitable<std::unique_ptr<NetworkStream>> connect_once(const Destination& to,
                                                        const ConnectSettings& settings,
                                                        asio::any_io_executor executor) {
-    auto stream = co_await open_socket(host, port, settings, executor);
-    if (!tls) co_return stream;
-    co_return co_await start_tls(std::move(stream), *settings.tls, host, executor);
+    auto stream = co_await open_socket(to.host, to.port, settings, executor);
+    if (!to.tls) co_return stream;
+    co_return co_await start_tls(std::move(stream), *settings.tls, to.tls_name(), executor);
 }
 
 awaitable<std::unique_ptr<NetworkStream>> attempt_within(
-    const std::string& host, int port, bool tls, const ConnectSettings& settings,
+    const Destination& to, const ConnectSettings& settings,
     std::optional<std::chrono::duration<double>> timeout) {
     // The socket lives on the caller's executor (connect_within() may run it on a strand).
     auto executor = co_await asio::this_coro::executor;
-    co_return co_await connect_within(timeout, connect_once(host, port, tls, settings, executor));
+    co_return co_await connect_within(timeout, connect_once(to, settings, executor));
 }
 
 }  // namespace
@@ -116,23 +117,24 @@ awaitable<std::unique_ptr<NetworkStream>> open_socket(const std::string& host, i
 }
 
 awaitable<std::unique_ptr<NetworkStream>> start_tls(std::unique_ptr<NetworkStream> stream,
-                                                    asio::ssl::context& context,
-                                                    const std::string& host,
+                                                    const TlsSettings& settings,
+                                                    const std::string& server_name,
                                                     asio::any_io_executor executor) {
-    SSL* raw = SSL_new(context.native_handle());
-    if (raw == nullptr) throw handshake_failure(host, "SSL_new");
+    SSL* raw = SSL_new(settings.context->native_handle());
+    if (raw == nullptr) throw handshake_failure(server_name, "SSL_new");
     auto tls = std::make_unique<TlsStream>(std::move(stream), raw, std::move(executor));
     SSL* ssl = tls->ssl();
+    settings.configure(ssl);
     // SNI (not for IP literals: TLS forbids it) and host name verification by OpenSSL itself,
     // so that a mismatch is reported as such ("hostname mismatch").
     boost::system::error_code ip_ec;
-    asio::ip::make_address(host, ip_ec);
-    if (ip_ec) SSL_set_tlsext_host_name(ssl, host.c_str());
-    if (SSL_CTX_get_verify_mode(SSL_get_SSL_CTX(ssl)) & SSL_VERIFY_PEER) {
+    asio::ip::make_address(server_name, ip_ec);
+    if (ip_ec) SSL_set_tlsext_host_name(ssl, server_name.c_str());
+    if (SSL_get_verify_mode(ssl) & SSL_VERIFY_PEER) {
         if (ip_ec)
-            SSL_set1_host(ssl, host.c_str());
+            SSL_set1_host(ssl, server_name.c_str());
         else
-            X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host.c_str());
+            X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), server_name.c_str());
     }
     boost::system::error_code ec;
     try {
@@ -140,7 +142,8 @@ awaitable<std::unique_ptr<NetworkStream>> start_tls(std::unique_ptr<NetworkStrea
     } catch (const boost::system::system_error& e) {
         ec = e.code();
     }
-    if (ec) throw handshake_failure(host, tls_failure_reason(ssl, ec));
+    if (ec) throw handshake_failure(server_name, tls_failure_reason(ssl, ec));
+    tls->set_tls_info(describe_tls(ssl, server_name));
     co_return tls;
 }
 
@@ -169,10 +172,10 @@ awaitable<std::unique_ptr<NetworkStream>> with_connect_retries(
 }
 
 awaitable<std::unique_ptr<NetworkStream>> open_stream(
-    const std::string& host, int port, bool tls, const ConnectSettings& settings,
+    const Destination& to, const ConnectSettings& settings,
     std::optional<std::chrono::duration<double>> timeout) {
-    return with_connect_retries(settings.retries, [&host, port, tls, &settings, timeout] {
-        return attempt_within(host, port, tls, settings, timeout);
+    return with_connect_retries(settings.retries, [&to, &settings, timeout] {
+        return attempt_within(to, settings, timeout);
     });
 }
 

@@ -8,6 +8,7 @@
 #include "httpx/exceptions.hpp"
 #include "httpx/types.hpp"
 #include "net/network_stream.hpp"
+#include "net/tls_context.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/system/error_code.hpp>
@@ -27,13 +28,27 @@ namespace httpx::net {
 
 /// Everything needed to open a connection, fixed per transport.
 struct ConnectSettings {
-    std::shared_ptr<boost::asio::ssl::context> tls;  // for https
+    std::shared_ptr<const TlsSettings> tls;  // for https
     std::optional<std::string> uds;
     std::optional<std::string> local_address;
     std::vector<SocketOption> socket_options;
     int retries = 0;
     bool http1 = true;   // HTTP/1.1 offered (ALPN) and spoken
     bool http2 = false;  // HTTP/2 offered by ALPN; over plain TCP only without http1
+};
+
+/// Where a connection goes.
+struct Destination {
+    std::string host;  // resolved and connected to (unless the settings' uds is set)
+    int port = 0;
+    bool tls = false;
+    /// TLS: the name sent as SNI and checked against the server's certificate (the request's
+    /// "sni_hostname" extension); "" for `host`.
+    std::string server_name{};
+
+    const std::string& tls_name() const noexcept {
+        return server_name.empty() ? host : server_name;
+    }
 };
 
 /// A connected socket: the Unix socket `settings.uds` when set, else TCP to host:port (every
@@ -43,11 +58,12 @@ awaitable<std::unique_ptr<NetworkStream>> open_socket(const std::string& host, i
                                                       const ConnectSettings& settings,
                                                       boost::asio::any_io_executor executor);
 
-/// TLS over `stream` for `host`: SNI (not for an IP address) and, when the context verifies
-/// the peer, the host name (or IP address) check; then the handshake. Throws ConnectError.
+/// TLS over `stream` for `server_name`: SNI (not for an IP address), the settings' ALPN and
+/// client certificate and, when the context verifies the peer, the host name (or IP address)
+/// check; then the handshake. Throws ConnectError.
 awaitable<std::unique_ptr<NetworkStream>> start_tls(std::unique_ptr<NetworkStream> stream,
-                                                    boost::asio::ssl::context& context,
-                                                    const std::string& host,
+                                                    const TlsSettings& tls,
+                                                    const std::string& server_name,
                                                     boost::asio::any_io_executor executor);
 
 /// The ConnectError of a connect to host:port (or to `settings.uds`) that failed with `error`.
@@ -66,10 +82,10 @@ awaitable<std::unique_ptr<NetworkStream>> connect_within(
 awaitable<std::unique_ptr<NetworkStream>> with_connect_retries(
     int retries, std::function<awaitable<std::unique_ptr<NetworkStream>>()> attempt);
 
-/// All of the above: a stream to host:port (TLS when `tls`), each attempt within `timeout`,
-/// retried as `settings.retries` says. Throws ConnectError / ConnectTimeout.
+/// All of the above: a stream to `to` (kept by reference until it completes), each attempt
+/// within `timeout`, retried as `settings.retries` says. Throws ConnectError / ConnectTimeout.
 awaitable<std::unique_ptr<NetworkStream>> open_stream(
-    const std::string& host, int port, bool tls, const ConnectSettings& settings,
+    const Destination& to, const ConnectSettings& settings,
     std::optional<std::chrono::duration<double>> timeout);
 
 }  // namespace httpx::net

@@ -9,9 +9,8 @@ public:
     explicit SocketConnector(ConnectSettings settings) : settings_(std::move(settings)) {}
 
     awaitable<std::unique_ptr<NetworkStream>> connect(
-        const std::string& host, int port, bool tls,
-        std::optional<std::chrono::duration<double>> timeout) override {
-        return open_stream(host, port, tls, settings_, timeout);
+        const Destination& to, std::optional<std::chrono::duration<double>> timeout) override {
+        return open_stream(to, settings_, timeout);
     }
 
 private:

@@ -17,11 +17,11 @@ namespace httpx::net {
 class Connector {
 public:
     virtual ~Connector() = default;
-    /// Opens a stream to host:port, TLS when `tls` (ALPN as the connector was set up),
-    /// within `timeout` when given. Throws ConnectError or ConnectTimeout.
+    /// Opens a stream to `to` (kept by reference until it completes): TLS when `to.tls` (ALPN
+    /// as the connector was set up), within `timeout` when given. Throws ConnectError or
+    /// ConnectTimeout.
     virtual awaitable<std::unique_ptr<NetworkStream>> connect(
-        const std::string& host, int port, bool tls,
-        std::optional<std::chrono::duration<double>> timeout) = 0;
+        const Destination& to, std::optional<std::chrono::duration<double>> timeout) = 0;
 };
 
 /// The real network, as `settings` say: every resolved address in turn, httpcore's connect

@@ -112,6 +112,7 @@ public:
     }
     bool is_readable() const override { return broken_ || inner_->is_readable(); }
     std::string alpn_protocol() const override { return inner_->alpn_protocol(); }
+    std::shared_ptr<const TLSInfo> tls_info() const override { return inner_->tls_info(); }
 
 private:
     // Once a stalled operation was cancelled (rather than ended by closing the stream), the
@@ -156,36 +157,32 @@ public:
         : settings_(std::move(settings)), faults_(std::move(faults)) {}
 
     awaitable<std::unique_ptr<NetworkStream>> connect(
-        const std::string& host, int port, bool tls,
-        std::optional<std::chrono::duration<double>> timeout) override {
-        return with_connect_retries(settings_.retries, [this, &host, port, tls, timeout] {
-            return attempt(host, port, tls, timeout);
-        });
+        const Destination& to, std::optional<std::chrono::duration<double>> timeout) override {
+        return with_connect_retries(settings_.retries,
+                                    [this, &to, timeout] { return attempt(to, timeout); });
     }
 
 private:
     // One numbered connection: its connect and handshake counted within the timeout, then its
     // reads and writes.
     awaitable<std::unique_ptr<NetworkStream>> attempt(
-        const std::string& host, int port, bool tls,
-        std::optional<std::chrono::duration<double>> timeout) {
+        const Destination& to, std::optional<std::chrono::duration<double>> timeout) {
         const std::size_t connection = faults_->open_connection();
         auto executor = co_await asio::this_coro::executor;
-        auto stream =
-            co_await connect_within(timeout, connect_once(host, port, tls, connection, executor));
+        auto stream = co_await connect_within(timeout, connect_once(to, connection, executor));
         co_return with_faults(std::move(stream), faults_, connection, executor);
     }
 
-    awaitable<std::unique_ptr<NetworkStream>> connect_once(const std::string& host, int port,
-                                                           bool tls, std::size_t connection,
+    awaitable<std::unique_ptr<NetworkStream>> connect_once(const Destination& to,
+                                                           std::size_t connection,
                                                            asio::any_io_executor executor) {
-        auto stream = co_await open_socket(host, port, settings_, executor);
+        auto stream = co_await open_socket(to.host, to.port, settings_, executor);
         if (auto fault = co_await faults_->before(IoOperation::connect, connection))
-            throw connect_failure(host, port, settings_, *fault);
-        if (!tls) co_return stream;
+            throw connect_failure(to.host, to.port, settings_, *fault);
+        if (!to.tls) co_return stream;
         if (auto fault = co_await faults_->before(IoOperation::handshake, connection))
-            throw handshake_failure(host, fault->message());
-        co_return co_await start_tls(std::move(stream), *settings_.tls, host, executor);
+            throw handshake_failure(to.tls_name(), fault->message());
+        co_return co_await start_tls(std::move(stream), *settings_.tls, to.tls_name(), executor);
     }
 
     ConnectSettings settings_;

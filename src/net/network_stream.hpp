@@ -2,10 +2,12 @@
 // TLS stream), or a test's stand-in. Opening one is net/connect.hpp's business.
 #pragma once
 
+#include "httpx/network_stream.hpp"
 #include "httpx/types.hpp"
 
 #include <boost/asio/buffer.hpp>
 
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -48,6 +50,8 @@ public:
     virtual bool is_readable() const = 0;
     /// The protocol chosen by ALPN ("" when none).
     virtual std::string alpn_protocol() const { return {}; }
+    /// The TLS facts of the connection's outermost TLS layer; nullptr without TLS.
+    virtual std::shared_ptr<const TLSInfo> tls_info() const { return nullptr; }
 };
 
 }  // namespace httpx::net

@@ -58,6 +58,9 @@ public:
     void close() noexcept override;
     bool is_readable() const override;
     std::string alpn_protocol() const override;
+    std::shared_ptr<const TLSInfo> tls_info() const override { return info_; }
+    /// What the handshake negotiated, for tls_info() (set once it is done).
+    void set_tls_info(std::shared_ptr<const TLSInfo> info) { info_ = std::move(info); }
 
 private:
     struct Bio;  // the OpenSSL BIO over this stream's batch and pending_
@@ -87,6 +90,7 @@ private:
     // The end of the stream (an empty code) or the error met after a read got bytes: the next
     // read reports it.
     std::optional<boost::system::error_code> deferred_end_;
+    std::shared_ptr<const TLSInfo> info_;
 };
 
 }  // namespace httpx::net

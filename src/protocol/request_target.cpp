@@ -1,13 +1,12 @@
 #include "protocol/request_target.hpp"
 
-#include <any>
+#include "models/string_extension.hpp"
 
 namespace httpx::protocol {
 
 std::string request_target(const Request& request) {
-    if (auto it = request.extensions().find("target"); it != request.extensions().end()) {
-        if (auto* target = std::any_cast<std::string>(&it->second)) return *target;
-    }
+    if (auto target = httpx::detail::string_extension(request.extensions(), "target"))
+        return *target;
     return request.url().raw_path();
 }
 

@@ -7,8 +7,9 @@
 
 namespace httpx::protocol {
 
-/// The request target of `request`: its "target" extension when that holds a string (HTTPX's
-/// way to send, say, "*" for OPTIONS), else the URL's path and query as given.
+/// The request target of `request`: its "target" extension (HTTPX's way to send, say, "*" for
+/// OPTIONS, or an absolute form), else the URL's path and query as given. Throws
+/// `std::invalid_argument` when the extension holds no string.
 std::string request_target(const Request& request);
 
 }  // namespace httpx::protocol

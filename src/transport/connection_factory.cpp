@@ -11,7 +11,7 @@ awaitable<std::shared_ptr<Connection>> open_connection(
     net::Connector& connector, const net::ConnectSettings& settings, ConnectionTarget target,
     std::optional<std::chrono::duration<double>> timeout, std::weak_ptr<ConnectionOwner> owner) {
     std::unique_ptr<net::NetworkStream> stream =
-        co_await connector.connect(target.host, target.port, target.tls, timeout);
+        co_await connector.connect(target.destination, timeout);
     const bool speaks_http2 =
         settings.http2 && (!settings.http1 || stream->alpn_protocol() == "h2");
     if (!speaks_http2)

@@ -15,9 +15,7 @@
 namespace httpx::transport {
 
 struct ConnectionTarget {
-    std::string host;
-    int port = 0;
-    bool tls = false;
+    net::Destination destination;
     std::string origin;  // "scheme://host:port"
 };
 

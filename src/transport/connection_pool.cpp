@@ -2,6 +2,7 @@
 
 #include "httpx/exceptions.hpp"
 #include "models/default_port.hpp"
+#include "models/string_extension.hpp"
 #include "transport/connection_factory.hpp"
 #include "transport/failure.hpp"
 
@@ -30,6 +31,12 @@ Timeout timeout_of(const Request& request) {
         if (auto* t = std::any_cast<Timeout>(&it->second)) return *t;
     }
     return {};
+}
+
+// The "sni_hostname" extension (httpcore's): the name TLS sends and verifies instead of the
+// URL's host, for a new connection ("" when absent).
+std::string sni_hostname(const Request& request) {
+    return httpx::detail::string_extension(request.extensions(), "sni_hostname").value_or("");
 }
 
 }  // namespace
@@ -108,9 +115,11 @@ awaitable<PoolGrant> ConnectionPool::acquire(Target target,
     }
 }
 
-awaitable<void> ConnectionPool::open(PoolGrant& grant, const URL& url, const Target& target,
+awaitable<void> ConnectionPool::open(PoolGrant& grant, const Request& request, const Target& target,
                                      std::optional<std::chrono::duration<double>> timeout) {
-    ConnectionTarget where{url.raw_host(), target.port, target.tls, std::string(target.origin)};
+    ConnectionTarget where{
+        {request.url().raw_host(), target.port, target.tls, sni_hostname(request)},
+        std::string(target.origin)};
     std::shared_ptr<Connection> connection = co_await open_connection(
         *connector_, settings_, std::move(where), timeout, weak_from_this());
     std::lock_guard lock(mutex_);
@@ -232,7 +241,7 @@ awaitable<Response> ConnectionPool::run(std::shared_ptr<ConnectionPool> self, Re
         const bool reused = grant.connection != nullptr;
         if (!reused) {
             try {
-                co_await pool.open(grant, url, *target, timeout.connect);
+                co_await pool.open(grant, request, *target, timeout.connect);
             } catch (...) {
                 // Failed, or cancelled (maybe before open() started): the slot is freed.
                 pool.give_back(grant);

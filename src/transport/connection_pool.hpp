@@ -72,7 +72,7 @@ private:
     awaitable<PoolGrant> acquire(Target target,
                                  std::optional<std::chrono::duration<double>> timeout, bool fresh);
     // Opens the connection of a grant that has none.
-    awaitable<void> open(PoolGrant& grant, const URL& url, const Target& target,
+    awaitable<void> open(PoolGrant& grant, const Request& request, const Target& target,
                          std::optional<std::chrono::duration<double>> timeout);
     bool may_multiplex(bool tls) const noexcept;
 

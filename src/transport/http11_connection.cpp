@@ -5,6 +5,7 @@
 #include "models/response_access.hpp"
 #include "net/stream_deadline.hpp"
 #include "transport/failure.hpp"
+#include "transport/upgraded_stream.hpp"
 
 #include <boost/asio/this_coro.hpp>
 #include <boost/system/system_error.hpp>
@@ -31,13 +32,13 @@ std::optional<net::StreamDeadline::Duration> phase(const std::optional<Timeout::
 }  // namespace
 
 Http11Connection::Http11Connection(std::unique_ptr<net::NetworkStream> stream, std::string origin)
-    : stream_(std::move(stream)), origin_(std::move(origin)) {}
+    : stream_(std::move(stream)), origin_(std::move(origin)), tls_(stream_->tls_info()) {}
 
 Http11Connection::~Http11Connection() {
     // The last holder of an unfinished exchange dropped it (a body iterator given up half-way):
     // the pool still counts the connection.
     if (active_id_.load(std::memory_order_relaxed) != 0) lease_.end(false);
-    stream_->close();
+    if (stream_) stream_->close();
 }
 
 void Http11Connection::fail(Failure::Kind kind, std::string message) {
@@ -235,12 +236,30 @@ Response Http11Connection::make_response(std::uint64_t id) {
         static_cast<Http11Connection*>(connection)->finish(exchange, false);
     };
     protocol::ResponseParser& head = exchange_.response();
-    return detail::ResponseAccess::streamed(
+    Response response = detail::ResponseAccess::streamed(
         head.status_code(), head.take_headers(),
         detail::ByteStreamAccess::from_non_empty_chunks(
             AsyncIterator<Bytes>([self, id] { return next_chunk(self, id); }),
             head.content_length(), std::weak_ptr<void>(self), on_close, id),
         head.http_version(), std::string(head.reason()));
+    if (tls_) detail::ResponseAccess::set_tls_info(response, tls_);
+    return response;
+}
+
+Response Http11Connection::hand_over(Lease lease) {
+    exchange_.abandon();  // no HTTP on this connection any more
+    active_id_.store(0, std::memory_order_relaxed);
+    deadline_.reset();  // it times operations on the stream, which is no longer ours
+    auto impl = std::make_shared<NetworkStream::Impl>(
+        std::move(stream_), buffer_.substr(begin_, end_ - begin_), std::move(lease));
+    begin_ = end_ = 0;
+    protocol::ResponseParser& head = exchange_.response();
+    Response response =
+        detail::ResponseAccess::streamed(head.status_code(), head.take_headers(), AsyncByteStream(),
+                                         head.http_version(), std::string(head.reason()));
+    if (tls_) detail::ResponseAccess::set_tls_info(response, tls_);
+    response.extensions().insert_or_assign("network_stream", NetworkStream(std::move(impl)));
+    return response;
 }
 
 bool Http11Connection::failed_stale(const Request& request) const {
@@ -290,6 +309,7 @@ awaitable<Response> Http11Connection::handle_request(Request& request, const Tim
             deadline_->idle();
             throw;
         }
+        if (exchange_.response().upgraded()) co_return hand_over(std::move(lease));
         lease_ = std::move(lease);
         co_return make_response(id);
     } catch (const TransportError& error) {

@@ -42,8 +42,11 @@ public:
     std::optional<std::size_t> capacity() const override { return 1; }
     /// Whether it may carry another request is told per request (the lease's end).
     bool is_available() const override { return true; }
-    bool is_readable() const override { return stream_->is_readable(); }
-    void close() noexcept override { stream_->close(); }
+    /// Once the stream was handed over (an upgrade), it is gone: "readable", never reused.
+    bool is_readable() const override { return !stream_ || stream_->is_readable(); }
+    void close() noexcept override {
+        if (stream_) stream_->close();
+    }
     const std::string& origin() const noexcept override { return origin_; }
 
 private:
@@ -76,6 +79,10 @@ private:
 
     // The response body of exchange `id`: its chunks, and its end (finish).
     Response make_response(std::uint64_t id);
+    // The response to an upgrade (101, or a 2xx to CONNECT): no body; the stream, with the
+    // bytes read past the head, leaves the connection as the "network_stream" extension, and
+    // `lease` with it.
+    Response hand_over(Lease lease);
     static awaitable<std::optional<Bytes>> next_chunk(std::shared_ptr<Http11Connection> self,
                                                       std::uint64_t id);
     // `read_to_end`: the caller read the whole response (not closed or failed half-way).
@@ -84,9 +91,10 @@ private:
     // had closed the connection: it may go again on a new one.
     bool failed_stale(const Request& request) const;
 
-    std::unique_ptr<net::NetworkStream> stream_;
+    std::unique_ptr<net::NetworkStream> stream_;  // null once handed over
     std::string origin_;
-    std::string buffer_;  // bytes read and not yet parsed: buffer_[begin_, end_)
+    std::shared_ptr<const TLSInfo> tls_;  // for every response's "tls" extension
+    std::string buffer_;                  // bytes read and not yet parsed: buffer_[begin_, end_)
     std::size_t begin_ = 0, end_ = 0;
     protocol::Http11Exchange exchange_;            // the request/response cycle, reused
     Failure::Kind failure_ = Failure::Kind::none;  // how the current request failed

@@ -1,5 +1,8 @@
 #include "transport/http2_connection.hpp"
 
+#include "models/response_access.hpp"
+#include "protocol/request_target.hpp"
+
 #include "net/lazy_timer.hpp"
 #include "net/stream_deadline.hpp"
 #include "protocol/http2_session.hpp"
@@ -265,6 +268,7 @@ Http2Connection::Http2Connection(std::unique_ptr<net::NetworkStream> stream, std
                                  std::weak_ptr<ConnectionOwner> owner)
     : stream_(std::move(stream)),
       origin_(std::move(origin)),
+      tls_(stream_->tls_info()),
       impl_(std::make_unique<Impl>(std::move(executor), std::move(owner))) {
     impl_->write_deadline.emplace(impl_->strand, *stream_);
 }
@@ -697,10 +701,7 @@ awaitable<Response> Http2Connection::handle_request(Request& request, const Time
     const Bytes* memory = body.buffer();
     const bool has_body = memory ? !memory->empty() : body.length() != std::uint64_t{0};
     if (memory) s->send_from_memory(body, *memory);
-    std::string target = request.url().raw_path();
-    if (auto it = request.extensions().find("target"); it != request.extensions().end()) {
-        if (auto* t = std::any_cast<std::string>(&it->second)) target = *t;
-    }
+    const std::string target = protocol::request_target(request);
     const std::string authority = request.url().netloc();
     bool start_reader = false, start_writer = false, refused = false;
     {
@@ -777,6 +778,7 @@ awaitable<Response> Http2Connection::handle_request(Request& request, const Time
                                                   : content_length(options.headers);
     }
     options.extensions["http_version"] = std::string("HTTP/2");
+    options.extensions["stream_id"] = static_cast<int>(s->id);  // httpcore's extension
     // Trailer fields, filled in once the body has been read.
     options.extensions["trailers"] = std::shared_ptr<const Headers>(s->trailers);
 
@@ -787,7 +789,9 @@ awaitable<Response> Http2Connection::handle_request(Request& request, const Time
         if (auto e = weak.lock()) e->finish(false);
     });
     options.stream = std::move(stream);
-    co_return Response(status, std::move(options));
+    Response response(status, std::move(options));
+    if (tls_) detail::ResponseAccess::set_tls_info(response, tls_);
+    co_return response;
 }
 
 }  // namespace httpx::transport

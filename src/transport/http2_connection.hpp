@@ -95,6 +95,7 @@ private:
 
     std::unique_ptr<net::NetworkStream> stream_;
     std::string origin_;
+    std::shared_ptr<const TLSInfo> tls_;  // for every response's "tls" extension
     std::unique_ptr<Impl> impl_;
 };
 

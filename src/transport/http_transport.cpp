@@ -21,8 +21,8 @@ AsyncHTTPTransport::AsyncHTTPTransport(HTTPTransportOptions options)
     if (!options.http1 && !options.http2)
         throw std::invalid_argument("At least one of http1 and http2 must be enabled.");
     net::ConnectSettings settings;
-    settings.tls =
-        net::make_tls_context(options.verify, options.cert, options.http1, options.http2);
+    settings.tls = net::make_tls_settings(options.verify, options.cert, options.http1,
+                                          options.http2, options.trust_env);
     settings.http1 = options.http1;
     settings.http2 = options.http2;
     settings.uds = std::move(options.uds);

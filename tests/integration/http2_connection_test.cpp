@@ -47,9 +47,9 @@ std::shared_ptr<Http2Connection> connect(
     httpx::net::ConnectSettings settings;
     settings.http1 = false;
     settings.http2 = true;
-    const std::string host = "127.0.0.1";  // open_stream() keeps a reference: it must live
-    auto opened = asio::co_spawn(
-        io, httpx::net::open_stream(host, server.port(), false, settings, 5s), asio::use_future);
+    // open_stream() keeps a reference: it must live
+    const httpx::net::Destination to{"127.0.0.1", server.port(), false};
+    auto opened = asio::co_spawn(io, httpx::net::open_stream(to, settings, 5s), asio::use_future);
     io.restart();
     io.run();
     auto connection = std::make_shared<Http2Connection>(opened.get(), server.origin(), executor,

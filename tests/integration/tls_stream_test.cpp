@@ -50,14 +50,14 @@ public:
         : settings_(std::move(settings)), reads_(reads) {}
 
     httpx::awaitable<std::unique_ptr<httpx::net::NetworkStream>> connect(
-        const std::string& host, int port, bool tls,
-        std::optional<std::chrono::duration<double>>) override {
+        const httpx::net::Destination& to, std::optional<std::chrono::duration<double>>) override {
         auto executor = co_await asio::this_coro::executor;
-        auto socket = co_await httpx::net::open_socket(host, port, settings_, executor);
+        auto socket = co_await httpx::net::open_socket(to.host, to.port, settings_, executor);
         std::unique_ptr<httpx::net::NetworkStream> opaque =
             std::make_unique<OpaqueStream>(std::move(socket), reads_);
-        if (!tls) co_return opaque;
-        co_return co_await httpx::net::start_tls(std::move(opaque), *settings_.tls, host, executor);
+        if (!to.tls) co_return opaque;
+        co_return co_await httpx::net::start_tls(std::move(opaque), *settings_.tls, to.tls_name(),
+                                                 executor);
     }
 
 private:
@@ -78,7 +78,7 @@ TEST(TlsStream, RunsOverAStreamThatOnlyReadsAndWrites) {
     httpx::test::PlainAndTlsServers servers("tls-stream");
     std::atomic<int> reads = 0;
     httpx::net::ConnectSettings settings;
-    settings.tls = httpx::net::make_tls_context(servers.certs.ca_cert, std::nullopt, true, false);
+    settings.tls = httpx::net::make_tls_settings(servers.certs.ca_cert, std::nullopt, true, false);
     httpx::HTTPTransportOptions transport_options;
     transport_options.verify = servers.certs.ca_cert;
     auto transport = std::make_shared<httpx::AsyncHTTPTransport>(transport_options);

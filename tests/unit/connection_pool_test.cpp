@@ -13,9 +13,11 @@
 #include <httpx/http_transport.hpp>
 
 #include <gtest/gtest.h>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include "httpx/network_stream.hpp"
 
 #include <deque>
 #include <memory>
@@ -38,7 +40,7 @@ public:
     std::vector<std::shared_ptr<Script>> opened;
 
     awaitable<std::unique_ptr<httpx::net::NetworkStream>> connect(
-        const std::string&, int, bool, std::optional<std::chrono::duration<double>>) override {
+        const httpx::net::Destination&, std::optional<std::chrono::duration<double>>) override {
         std::shared_ptr<Script> script = std::make_shared<Script>();
         if (!scripts.empty()) {
             script = scripts.front();
@@ -153,6 +155,59 @@ TEST_F(ConnectionPoolTest, ARequestWaitsForTheOnlyConnectionThenTakesIt) {
     EXPECT_EQ(waiting_status, 200);
     EXPECT_EQ(seen, (std::vector<Stats>{{1, 0, 0}, {1, 0, 1}, {1, 1, 0}}));
     EXPECT_EQ(connector_->opened.size(), 1u);
+}
+
+TEST_F(ConnectionPoolTest, AnUpgradeHandsTheStreamOverAndHoldsItsPlaceUntilClosed) {
+    // The head and the first bytes of the new protocol arrive in one read.
+    auto script = std::make_shared<Script>();
+    script->then("HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\n\r\nfirst");
+    script->then("second");
+    connector_->scripts.push_back(script);
+    make_client();
+    std::optional<httpx::NetworkStream> stream;
+    const int status = httpx::test::run_on(
+        io_,
+        [](httpx::AsyncClient& client, std::optional<httpx::NetworkStream>& out) -> awaitable<int> {
+            httpx::Response response = co_await client.get(httpx::URL(kUrl));
+            out = std::any_cast<httpx::NetworkStream>(response.extensions()["network_stream"]);
+            co_return response.status_code();
+        }(*client_, stream));
+    EXPECT_EQ(status, 101);
+    ASSERT_TRUE(stream);
+    EXPECT_EQ(stats(), (Stats{1, 0, 0}));  // not idle: the caller has it
+    EXPECT_EQ(httpx::test::run_on(io_, stream->read()), "first");
+    EXPECT_EQ(httpx::test::run_on(io_, stream->read()), "second");
+    httpx::test::run_on(io_, stream->write("raw bytes"));
+    EXPECT_NE(script->written.find("\r\n\r\nraw bytes"), std::string::npos);
+    EXPECT_FALSE(script->closed);
+    stream->close();
+    EXPECT_TRUE(script->closed);
+    EXPECT_EQ(stats(), (Stats{0, 0, 0}));
+}
+
+TEST_F(ConnectionPoolTest, ASuccessfulConnectHandsTheTunnelOver) {
+    auto script = std::make_shared<Script>();
+    script->then("HTTP/1.1 200 Connection established\r\n\r\ntunnelled");
+    connector_->scripts.push_back(script);
+    make_client();
+    std::optional<httpx::NetworkStream> stream;
+    const int status = httpx::test::run_on(
+        io_,
+        [](httpx::AsyncClient& client, std::optional<httpx::NetworkStream>& out) -> awaitable<int> {
+            httpx::RequestOptions options;
+            options.extensions["target"] = std::string("example.test:443");
+            httpx::Response response =
+                co_await client.request("CONNECT", httpx::URL(kUrl), std::move(options));
+            out = std::any_cast<httpx::NetworkStream>(response.extensions()["network_stream"]);
+            co_return response.status_code();
+        }(*client_, stream));
+    EXPECT_EQ(status, 200);
+    EXPECT_EQ(script->written.rfind("CONNECT example.test:443 HTTP/1.1\r\n", 0), 0u);
+    ASSERT_TRUE(stream);
+    EXPECT_EQ(stats(), (Stats{1, 0, 0}));
+    EXPECT_EQ(httpx::test::run_on(io_, stream->read()), "tunnelled");
+    stream->close();
+    EXPECT_EQ(stats(), (Stats{0, 0, 0}));
 }
 
 }  // namespace

@@ -64,6 +64,13 @@ public:
                                        boost::asio::use_awaitable);
     }
 
+    // The server name the client sent (SNI); "" without TLS or SNI.
+    std::string_view sni() {
+        if (!tls_) return {};
+        const char* name = SSL_get_servername(tls_->native_handle(), TLSEXT_NAMETYPE_host_name);
+        return name != nullptr ? std::string_view(name) : std::string_view();
+    }
+
     std::string_view alpn() {
         const unsigned char* data = nullptr;
         unsigned int length = 0;

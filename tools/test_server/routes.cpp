@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <array>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -553,6 +554,32 @@ awaitable<After> handle_bad_header(Exchange& ex) {
     co_return co_await ex.finish();
 }
 
+// HTTP/1.1: 101 Switching Protocols to "echo", its head and a first line ("welcome\n") in one
+// write (the client reads them together), then every byte the client sends comes back until it
+// closes. HTTP/2 has no 101: 400.
+awaitable<After> handle_upgrade_echo(Exchange& ex) {
+    co_await ex.drain();
+    if (ex.http2()) co_return co_await respond_text(ex, 400, "HTTP/1.1 only");
+    co_await ex.write_raw(
+        "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n"
+        "welcome\n");
+    Connection& connection = ex.connection();
+    auto& early = connection.input();  // sent before the 101 arrived
+    if (early.size() > 0) {
+        const std::string bytes(static_cast<const char*>(early.data().data()), early.size());
+        early.consume(early.size());
+        co_await connection.write(bytes);
+    }
+    std::array<char, 4096> buffer;
+    for (;;) {
+        boost::system::error_code ec;
+        const std::size_t n = co_await connection.read_some(boost::asio::buffer(buffer), ec);
+        if (ec || n == 0) break;
+        co_await connection.write(std::string_view(buffer.data(), n));
+    }
+    co_return After::close;
+}
+
 }  // namespace
 
 awaitable<After> route(Exchange& ex) {
@@ -566,6 +593,16 @@ awaitable<After> route(Exchange& ex) {
     if (path == "/") {
         co_await ex.drain();
         co_return co_await respond_text(ex, 200, kHello);
+    }
+    if (!ex.request().target.starts_with('/')) {
+        // "*" (OPTIONS) or an absolute form: the target as received.
+        co_await ex.drain();
+        co_return co_await respond_text(ex, 200, "target: " + ex.request().target);
+    }
+    if (path == "/upgrade/echo") co_return co_await handle_upgrade_echo(ex);
+    if (path == "/tls/sni") {
+        co_await ex.drain();
+        co_return co_await respond_text(ex, 200, std::string(ex.connection().sni()));
     }
     if (path == "/echo") co_return co_await handle_echo(ex);
     if (path == "/echo_headers") co_return co_await handle_echo_headers(ex);

@@ -96,6 +96,11 @@ struct ServerState;
 //                            (X-Upper-Case: 1), connection (connection: keep-alive),
 //                            transfer_encoding, pseudo (a :path in the response), no_status (no
 //                            :status). HTTP/1.1: the same fields, as a normal response.
+//   /upgrade/echo            HTTP/1.1: 101 Switching Protocols (Upgrade: echo) with "welcome\n"
+//                            in the same write, then echoes every byte until the client closes.
+//                            HTTP/2: 400
+//   /tls/sni                 the server name the client sent in its TLS ClientHello ("" for none)
+//   a target not starting with "/" ("*", an absolute form): 200 "target: <target as received>"
 // Over HTTP/2 the HTTP/1.1 misbehaviours become: reset: TCP RST; stall: never answers; truncate
 // and headers_only_then_close: HEADERS with content-length: 100 (and 50 bytes), then the TCP
 // connection closes; lie_length: content-length: 10, 20 bytes, END_STREAM; garbage: those bytes
