@@ -11,3 +11,5 @@ pkg_check_modules(HTTPXX_BROTLI REQUIRED IMPORTED_TARGET GLOBAL libbrotlidec)
 pkg_check_modules(HTTPXX_ZSTD REQUIRED IMPORTED_TARGET GLOBAL libzstd)
 pkg_check_modules(HTTPXX_NGHTTP2 REQUIRED IMPORTED_TARGET GLOBAL libnghttp2)
 pkg_check_modules(HTTPXX_IDN2 REQUIRED IMPORTED_TARGET GLOBAL libidn2)
+# The Public Suffix List for the cookie jar (refusing Domain=com).
+pkg_check_modules(HTTPXX_PSL REQUIRED IMPORTED_TARGET GLOBAL libpsl)
