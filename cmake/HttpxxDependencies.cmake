@@ -11,3 +11,7 @@ pkg_check_modules(HTTPXX_BROTLI REQUIRED IMPORTED_TARGET GLOBAL libbrotlidec)
 pkg_check_modules(HTTPXX_ZSTD REQUIRED IMPORTED_TARGET GLOBAL libzstd)
 pkg_check_modules(HTTPXX_NGHTTP2 REQUIRED IMPORTED_TARGET GLOBAL libnghttp2)
 pkg_check_modules(HTTPXX_IDN2 REQUIRED IMPORTED_TARGET GLOBAL libidn2)
+# HTTPXX_IO_URING: set by the option in a build tree, by httpxxConfig.cmake for a consumer.
+if(HTTPXX_IO_URING)
+  pkg_check_modules(HTTPXX_URING REQUIRED IMPORTED_TARGET GLOBAL liburing)
+endif()
