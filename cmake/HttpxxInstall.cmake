@@ -34,5 +34,6 @@ install(FILES "${CMAKE_CURRENT_BINARY_DIR}/httpxxConfig.cmake"
               cmake/HttpxxDependencies.cmake
         DESTINATION ${HTTPXX_CMAKE_DIR})
 
+file(RELATIVE_PATH HTTPXX_PC_TO_PREFIX "/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/")
 configure_file(cmake/httpxx.pc.in "${CMAKE_CURRENT_BINARY_DIR}/httpxx.pc" @ONLY)
 install(FILES "${CMAKE_CURRENT_BINARY_DIR}/httpxx.pc" DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
