@@ -6,7 +6,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
 .PHONY: all deps configure build demo test unit-test install-test interop-test clang-build uring-test clean \
-  format bench bench-peers release asan-test tsan fuzz
+  format bench bench-peers bench-uring release asan-test tsan fuzz
 
 all: build
 
@@ -104,6 +104,16 @@ bench-peers: release
 	EXTRA_CLIENTS=$(CURDIR)/$(RELEASE_DIR)/bench/clients.conf$(if $(EXTRA_CLIENTS),:$(EXTRA_CLIENTS)) \
 	EXTRA_BUILD='cmake --build $(CURDIR)/$(RELEASE_DIR) -j $(JOBS) --target httpxx_bench' \
 	  bash ../shared/bench/run-peers.sh
+
+# The io_uring build (Release, build-release-uring) beside the epoll one in one harness run, the
+# clients interleaved in each repetition (docs/performance.md, "io_uring against epoll"):
+#   make bench-uring SCENARIOS=h1-small-c1,h1-small-c64,h2-small-c64,h1-big REPS=3
+bench-uring: release
+	cmake -S . -B $(RELEASE_DIR)-uring -G Ninja -DCMAKE_BUILD_TYPE=Release -DHTTPXX_BUILD_TESTS=OFF \
+	  -DHTTPXX_BUILD_EXAMPLES=OFF -DHTTPXX_IO_URING=ON
+	cmake --build $(RELEASE_DIR)-uring -j $(JOBS) --target httpxx_bench
+	$(MAKE) bench-peers CLIENTS=httpxx,httpxx-io_uring \
+	  EXTRA_CLIENTS=$(CURDIR)/$(RELEASE_DIR)-uring/bench/clients.conf
 
 format:
 	clang-format -i $$(git ls-files '*.hpp' '*.cpp')
