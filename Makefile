@@ -5,8 +5,8 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build demo test unit-test install-test interop-test clang-build clean \
-  format bench bench-peers release asan-test tsan fuzz
+.PHONY: all deps configure build demo test unit-test install-test interop-test clang-build uring-test clean \
+  format bench bench-peers bench-uring release asan-test tsan fuzz
 
 all: build
 
@@ -21,7 +21,9 @@ configure: deps $(BUILD_DIR)/build.ninja
 build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-demo: build
+# Only what the demo needs: the library, the test server it starts, the demo (not the tests).
+demo: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target demo
 	$(BUILD_DIR)/examples/demo
 
 unit-test: build
@@ -35,13 +37,26 @@ install-test: build
 interop-test: build
 	bash tests/interop/run.sh $(BUILD_DIR)
 
-# The library and examples must also compile with clang 14 (warnings are errors there).
+# clang 14 (warnings are errors) with Asio on io_uring (-DHTTPXX_IO_URING=ON, README "io_uring"):
+# the library, the examples and the whole suite built in build-uring and run there, then the
+# install test against it (the package passes io_uring on). One build covers both, in
+# `make test`. URING_CXX=g++ for the same with g++.
+URING_CXX ?= clang++
+uring-test: deps
+	CXX=$(URING_CXX) cmake -S . -B $(BUILD_DIR)-uring -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+	  -DCMAKE_CXX_FLAGS=-Werror -DHTTPXX_IO_URING=ON
+	cmake --build $(BUILD_DIR)-uring -j $(JOBS)
+	cd $(BUILD_DIR)-uring && ctest --output-on-failure -j $(JOBS) --timeout 120
+	bash tests/install/run.sh $(BUILD_DIR)-uring
+
+# The library and examples must also compile with clang 14 (warnings are errors there); for a
+# machine whose kernel refuses io_uring, where `make uring-test` cannot run.
 clang-build: deps
 	CXX=clang++ cmake -S . -B $(BUILD_DIR)-clang -G Ninja -DCMAKE_BUILD_TYPE=Debug \
 	  -DHTTPXX_BUILD_TESTS=OFF -DCMAKE_CXX_FLAGS=-Werror
 	cmake --build $(BUILD_DIR)-clang -j $(JOBS)
 
-test: unit-test asan-test install-test interop-test clang-build
+test: unit-test asan-test install-test interop-test uring-test
 
 # ---- sanitizers and fuzzing (README, "Reliability") ----
 # ASan+UBSan: the unit and integration suites, the demo and the fuzz corpora, in build-asan.
@@ -89,6 +104,16 @@ bench-peers: release
 	EXTRA_CLIENTS=$(CURDIR)/$(RELEASE_DIR)/bench/clients.conf$(if $(EXTRA_CLIENTS),:$(EXTRA_CLIENTS)) \
 	EXTRA_BUILD='cmake --build $(CURDIR)/$(RELEASE_DIR) -j $(JOBS) --target httpxx_bench' \
 	  bash ../shared/bench/run-peers.sh
+
+# The io_uring build (Release, build-release-uring) beside the epoll one in one harness run, the
+# clients interleaved in each repetition (docs/performance.md, "io_uring against epoll"):
+#   make bench-uring SCENARIOS=h1-small-c1,h1-small-c64,h2-small-c64,h1-big REPS=3
+bench-uring: release
+	cmake -S . -B $(RELEASE_DIR)-uring -G Ninja -DCMAKE_BUILD_TYPE=Release -DHTTPXX_BUILD_TESTS=OFF \
+	  -DHTTPXX_BUILD_EXAMPLES=OFF -DHTTPXX_IO_URING=ON
+	cmake --build $(RELEASE_DIR)-uring -j $(JOBS) --target httpxx_bench
+	$(MAKE) bench-peers CLIENTS=httpxx,httpxx-io_uring \
+	  EXTRA_CLIENTS=$(CURDIR)/$(RELEASE_DIR)-uring/bench/clients.conf
 
 format:
 	clang-format -i $$(git ls-files '*.hpp' '*.cpp')

@@ -13,3 +13,7 @@ pkg_check_modules(HTTPXX_NGHTTP2 REQUIRED IMPORTED_TARGET GLOBAL libnghttp2)
 pkg_check_modules(HTTPXX_IDN2 REQUIRED IMPORTED_TARGET GLOBAL libidn2)
 # The Public Suffix List for the cookie jar (refusing Domain=com).
 pkg_check_modules(HTTPXX_PSL REQUIRED IMPORTED_TARGET GLOBAL libpsl)
+# HTTPXX_IO_URING: set by the option in a build tree, by httpxxConfig.cmake for a consumer.
+if(HTTPXX_IO_URING)
+  pkg_check_modules(HTTPXX_URING REQUIRED IMPORTED_TARGET GLOBAL liburing)
+endif()

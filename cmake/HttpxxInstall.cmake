@@ -2,6 +2,19 @@
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
+# The Asio backend, recorded in httpxxConfig.cmake and httpxx.pc. pkg-config users get the same
+# usage requirements as httpxx::httpxx: the io_uring macros and liburing (Asio's inline code in
+# the consumer calls it) when the library was built with them.
+if(HTTPXX_IO_URING)
+  set(HTTPXX_ASIO_BACKEND io_uring)
+  set(HTTPXX_PC_REQUIRES liburing)
+  set(HTTPXX_PC_CFLAGS " -DBOOST_ASIO_HAS_IO_URING -DBOOST_ASIO_DISABLE_EPOLL")
+else()
+  set(HTTPXX_ASIO_BACKEND epoll)
+  set(HTTPXX_PC_REQUIRES "")
+  set(HTTPXX_PC_CFLAGS "")
+endif()
+
 set(HTTPXX_CMAKE_DIR "${CMAKE_INSTALL_LIBDIR}/cmake/httpxx")
 
 install(TARGETS httpxx EXPORT httpxxTargets
@@ -21,5 +34,6 @@ install(FILES "${CMAKE_CURRENT_BINARY_DIR}/httpxxConfig.cmake"
               cmake/HttpxxDependencies.cmake
         DESTINATION ${HTTPXX_CMAKE_DIR})
 
+file(RELATIVE_PATH HTTPXX_PC_TO_PREFIX "/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/")
 configure_file(cmake/httpxx.pc.in "${CMAKE_CURRENT_BINARY_DIR}/httpxx.pc" @ONLY)
 install(FILES "${CMAKE_CURRENT_BINARY_DIR}/httpxx.pc" DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

@@ -10,7 +10,7 @@ packages=(
   nlohmann-json3-dev libidn2-dev libpsl-dev libcli11-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   nginx python3-httpbin gunicorn openssl nghttp2-server nghttp2-client
-  libclang-rt-14-dev
+  libclang-rt-14-dev liburing-dev
 )
 
 missing=()

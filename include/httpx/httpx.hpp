@@ -13,6 +13,7 @@
 #include <httpx/exceptions.hpp>
 #include <httpx/headers.hpp>
 #include <httpx/http_transport.hpp>
+#include <httpx/io_backend.hpp>
 #include <httpx/iterator.hpp>
 #include <httpx/query_params.hpp>
 #include <httpx/request.hpp>

@@ -7,6 +7,8 @@
 //   routes.cpp                path -> handler, written once for both protocols
 #include "test_server.hpp"
 
+#include "httpx/io_backend.hpp"
+
 #include <openssl/ssl.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -155,6 +157,7 @@ TestServer::~TestServer() {
 void TestServer::start() {
     ServerState& s = *state_;
     if (s.thread.joinable()) return;
+    httpx::check_io_backend();  // a kernel refusing io_uring: say so, not "io_uring_queue_init"
     s.io.emplace(1);
     try {
         if (s.options.tls) {
