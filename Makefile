@@ -100,9 +100,9 @@ bench: release
 export RESULTS_MD ?= $(CURDIR)/$(RELEASE_DIR)/results-peers.md
 export RESULTS_JSONL ?= $(CURDIR)/$(RELEASE_DIR)/peers-raw.jsonl
 bench-peers: release
-	cmake --build $(RELEASE_DIR) -j $(JOBS) --target httpxx_bench
+	cmake --build $(RELEASE_DIR) -j $(JOBS) --target httpxx_bench_clients
 	EXTRA_CLIENTS=$(CURDIR)/$(RELEASE_DIR)/bench/clients.conf$(if $(EXTRA_CLIENTS),:$(EXTRA_CLIENTS)) \
-	EXTRA_BUILD='cmake --build $(CURDIR)/$(RELEASE_DIR) -j $(JOBS) --target httpxx_bench' \
+	EXTRA_BUILD='cmake --build $(CURDIR)/$(RELEASE_DIR) -j $(JOBS) --target httpxx_bench_clients' \
 	  bash ../shared/bench/run-peers.sh
 
 # The io_uring build (Release, build-release-uring) beside the epoll one in one harness run, the
