@@ -108,8 +108,8 @@ struct TopLevelOptions {
     std::optional<AsyncByteStream> content{};
     FormData data{};
     Files files{};
-    std::optional<nlohmann::json> json{};
-    QueryParams params{};
+    JsonOption json{};
+    std::optional<QueryParams> params{};
     Headers headers{};
     Cookies cookies{};
     AuthOption auth{};
