@@ -23,6 +23,12 @@ void SyncDriver::refuse_reentry() const {
 }
 
 void SyncDriver::finish(CallBase& call) {
+    if (call.led) {
+        // On the leader's own thread: nobody waits on the condition variable for this call.
+        call.done.store(true, std::memory_order_release);
+        io_.stop();
+        return;
+    }
     {
         std::lock_guard lock(mutex_);
         call.done.store(true, std::memory_order_release);
@@ -38,17 +44,21 @@ void SyncDriver::wait(CallBase& call) {
             continue;
         }
         leading_ = true;
+        call.led = true;
         lock.unlock();
-        std::exception_ptr escaped;  // a handler's exception, out of run_one()
+        // run(), not run_one() per handler: the call's completion stops the loop (one check
+        // per call, not a lock and a reactor poll per handler).
+        std::exception_ptr escaped;  // a handler's exception, out of run()
         try {
             while (!call.done.load(std::memory_order_acquire)) {
                 if (io_.stopped()) io_.restart();
-                io_.run_one();
+                io_.run();
             }
         } catch (...) {
             escaped = std::current_exception();
         }
         lock.lock();
+        call.led = false;
         leading_ = false;
         changed_.notify_all();  // a follower whose call is not done takes over
         if (escaped) std::rethrow_exception(escaped);

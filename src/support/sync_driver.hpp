@@ -72,6 +72,7 @@ public:
 private:
     struct CallBase {
         std::atomic<bool> done{false};
+        bool led = false;  // its thread is running the loop (read and written on that thread)
         std::exception_ptr error;
     };
     template <class T>
@@ -80,7 +81,8 @@ private:
     };
 
     void refuse_reentry() const;
-    // On the loop: marks the call done and wakes its thread (if it is a follower).
+    // On the loop: marks the call done and wakes its thread: a follower through the condition
+    // variable, the leader by stopping the loop.
     void finish(CallBase& call);
     // Leads or follows until `call` is done.
     void wait(CallBase& call);
