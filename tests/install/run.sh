@@ -1,16 +1,48 @@
 #!/usr/bin/env bash
-# Installs libhttpxx into a scratch prefix, then configures and builds tests/install/consumer,
-# a separate CMake project using find_package(httpxx CONFIG REQUIRED), and runs it.
+# Installs libhttpxx into a scratch prefix, then builds and runs tests/install/consumer, a
+# separate project that also uses Asio itself, as a new user would:
+#   - with CMake (find_package(httpxx CONFIG REQUIRED)), once with g++ and once with clang++:
+#     the library is built with one compiler, a program may use either;
+#   - with g++ and nothing but `pkg-config --cflags --libs httpxx`.
+# The CMake package and httpxx.pc must also record the same Asio backend (HTTPXX_IO_URING).
 set -euo pipefail
 build_dir=$(realpath "${1:-build}")
 here=$(cd "$(dirname "$0")" && pwd)
-prefix="$build_dir/install-test/prefix"
-rm -rf "$build_dir/install-test"
+work="$build_dir/install-test"
+prefix="$work/prefix"
+rm -rf "$work"
 cmake --install "$build_dir" --prefix "$prefix" >/dev/null
-cmake -S "$here/consumer" -B "$build_dir/install-test/consumer" -G Ninja \
-  -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build_dir/install-test/consumer"
-LD_LIBRARY_PATH="$prefix/lib:${LD_LIBRARY_PATH:-}" "$build_dir/install-test/consumer/consumer"
-# The pkg-config file must describe the same library.
-PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --exists httpxx
-echo "install-test: 1 passed, 0 failed"
+export LD_LIBRARY_PATH="$prefix/lib:${LD_LIBRARY_PATH:-}"
+export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
+passed=0
+
+for cxx in g++ clang++; do
+  echo "install-test: consumer with CMake and $cxx"
+  cmake -S "$here/consumer" -B "$work/consumer-$cxx" -G Ninja -DCMAKE_CXX_COMPILER="$cxx" \
+    -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build "$work/consumer-$cxx"
+  "$work/consumer-$cxx/consumer"
+  passed=$((passed + 1))
+done
+
+echo "install-test: consumer with pkg-config and g++"
+# shellcheck disable=SC2046  # pkg-config's output is a list of flags
+g++ -O1 -o "$work/consumer-pkg-config" "$here/consumer/main.cpp" \
+  $(pkg-config --cflags --libs httpxx)
+"$work/consumer-pkg-config"
+passed=$((passed + 1))
+
+# Both descriptions of the package name the backend the library was built with.
+cmake_backend=$(sed -n 's/^set(httpxx_ASIO_BACKEND \(.*\))$/\1/p' \
+  "$prefix/lib/cmake/httpxx/httpxxConfig.cmake")
+pc_backend=$(pkg-config --variable=asio_backend httpxx)
+pc_cflags=$(pkg-config --cflags httpxx)
+case "$cmake_backend/$pc_backend/$pc_cflags" in
+  io_uring/io_uring/*-DBOOST_ASIO_HAS_IO_URING*-DBOOST_ASIO_DISABLE_EPOLL*) ;;
+  epoll/epoll/*BOOST_ASIO*) echo "install-test: httpxx.pc imposes Asio macros: $pc_cflags"; exit 1 ;;
+  epoll/epoll/*) ;;
+  *) echo "install-test: backends disagree: CMake '$cmake_backend', pkg-config '$pc_backend'," \
+       "Cflags '$pc_cflags'"; exit 1 ;;
+esac
+passed=$((passed + 1))
+echo "install-test: $passed passed, 0 failed ($cmake_backend)"

@@ -32,7 +32,7 @@ struct H2cServer {
 };
 
 // The pool's side, as the connection reports to it.
-struct RecordingObserver : httpx::transport::ConnectionOwner {
+struct RecordingObserver final : httpx::transport::ConnectionOwner {
     int unusable = 0;
     void request_ended(httpx::transport::PoolEntry&, bool) override {}
     void connection_changed(httpx::transport::Connection& connection) override {

@@ -1,11 +1,22 @@
 // A separate project built against the installed package: it names every type of API.md's
 // Models, Configuration, Responses and Exceptions sections and drives an AsyncClient over a
-// MockTransport. It exits non-zero when anything is off.
+// MockTransport. It exits non-zero when anything is off. tests/install/run.sh builds it with
+// g++ and with clang++ against the same (g++-built) library.
+//
+// It is also a program that uses Asio itself, with Asio's default configuration (the package
+// imposes none but the backend's): its own timer and coroutine run beside the client's on one
+// io_context, and it uses a Networking TS member that BOOST_ASIO_NO_TS_EXECUTORS would remove.
 #include <httpx/httpx.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
+
+#if defined(BOOST_ASIO_SEPARATE_COMPILATION) || defined(BOOST_ASIO_NO_TS_EXECUTORS)
+#error "the httpxx package must not impose Asio's configuration on its consumers"
+#endif
 
 #include <filesystem>
 #include <fstream>
@@ -196,12 +207,31 @@ httpx::awaitable<void> run() {
     check(client.is_closed(), "aclose");
 }
 
+// The program's own Asio code: a timer, and a coroutine of its own type, on the client's
+// io_context.
+asio::awaitable<int> own_asio_work() {
+    asio::steady_timer timer(co_await asio::this_coro::executor, 5ms);
+    const auto start = std::chrono::steady_clock::now();
+    co_await timer.async_wait(asio::use_awaitable);
+    co_return std::chrono::steady_clock::now() - start >= 5ms ? 1 : 0;
+}
+
 }  // namespace
 
 int main() {
+    // The Asio backend of the program and of the library agree (the package passes it on).
+#if defined(BOOST_ASIO_HAS_IO_URING_AS_DEFAULT)
+    check(httpx::io_backend() == httpx::IoBackend::io_uring, "io_backend (io_uring)");
+#else
+    check(httpx::io_backend() == httpx::IoBackend::epoll, "io_backend (epoll)");
+#endif
+    httpx::check_io_backend();
     asio::io_context io;
+    check(&io.get_executor().context() == &io, "Networking TS executor member");
+    auto own = asio::co_spawn(io, own_asio_work(), asio::use_future);
     auto done = asio::co_spawn(io, run(), asio::use_future);
     io.run();
+    check(own.get() == 1, "the program's own timer");
     done.get();
     if (failures == 0) std::cout << "consumer: every check passed\n";
     return failures == 0 ? 0 : 1;
