@@ -113,7 +113,13 @@ public:
     const Headers& headers() const;
     /// Replaces the default headers (the built-in ones are re-applied underneath, as HTTPX).
     void set_headers(Headers headers);
-    Cookies cookies() const;
+    /// The client's cookie jar itself, as HTTPX's `client.cookies`: what is changed through it
+    /// is what the next requests send. Every Set-Cookie of every response goes into it. The jar
+    /// locks itself, so it may be read and changed while requests run on other threads (see
+    /// Cookies: iterate a copy then). Valid as long as the client.
+    Cookies& cookies();
+    const Cookies& cookies() const;
+    /// Replaces the jar's contents (in place: references from cookies() stay valid).
     void set_cookies(Cookies cookies);
     const QueryParams& params() const;
     void set_params(QueryParams params);
