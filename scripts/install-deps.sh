@@ -9,7 +9,7 @@ packages=(
   libssl-dev zlib1g-dev libbrotli-dev libzstd-dev libnghttp2-dev
   nlohmann-json3-dev libidn2-dev libpsl-dev libcli11-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  nginx python3-httpbin gunicorn openssl nghttp2-server nghttp2-client
+  nginx python3-httpbin gunicorn openssl nghttp2-server nghttp2-client curl
   libclang-rt-14-dev liburing-dev
 )
 

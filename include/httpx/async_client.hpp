@@ -121,7 +121,13 @@ public:
     /// Replaces the headers; the built-in ones are re-applied underneath (HTTPX's
     /// `client.headers = ...`). To drop a built-in header, erase it from `headers()`.
     void set_headers(Headers headers);
-    Cookies cookies() const;
+    /// The client's cookie jar itself, as HTTPX's `client.cookies`: what is changed through it
+    /// is what the next requests send. Every Set-Cookie of every response goes into it. The jar
+    /// locks itself, so it may be read and changed while requests run on other threads (see
+    /// Cookies: iterate a copy then). Valid as long as the client.
+    Cookies& cookies();
+    const Cookies& cookies() const;
+    /// Replaces the jar's contents (in place: references from cookies() stay valid).
     void set_cookies(Cookies cookies);
     /// The query parameters of every request (HTTPX's `client.params`). As in HTTPX 0.28,
     /// when these or a request's `params` are non-empty, the merged parameters replace the

@@ -45,10 +45,11 @@ URL with_trailing_slash(const URL& url) {
 }  // namespace
 
 struct AsyncClient::Impl {
+    // The jar locks itself (client.cookies() hands it out): not under `mutex`.
+    Cookies cookies;
     mutable std::mutex mutex;  // guards everything below that setters can change
     Headers headers;
     QueryParams params;
-    Cookies cookies;
     URL base_url;
     Timeout timeout;
     EventHooks event_hooks;
@@ -127,10 +128,14 @@ struct AsyncClient::Impl {
         // empty QueryParams() stays given (it clears the URL's query), nullopt stays absent.
         if ((options.params && !options.params->empty()) || !params.empty())
             options.params = options.params ? params.merge(*options.params) : params;
-        if (!cookies.empty() || !options.cookies.empty()) {
+        // HTTPX: a copy of the jar with the request's cookies on top (per-request cookies are
+        // deprecated there, still applied). The Request picks those for its URL.
+        if (!options.cookies.empty()) {
             Cookies merged_cookies = cookies;
             merged_cookies.update(options.cookies);
             options.cookies = std::move(merged_cookies);
+        } else if (!cookies.empty()) {
+            options.cookies = cookies;
         }
         // One lookup; a "timeout" the caller set stays.
         options.extensions.try_emplace("timeout", std::in_place_type<Timeout>,
@@ -166,7 +171,6 @@ struct AsyncClient::Impl {
     // HTTPX's _build_redirect_request: the redirect rules, then the cookies of the jar.
     Request build_redirect_request(const Request& request, const Response& response) const {
         Request next = detail::redirect_request(request, response);
-        std::lock_guard lock(mutex);
         set_cookie_header(next, cookies);
         return next;
     }
@@ -175,10 +179,7 @@ struct AsyncClient::Impl {
     // behind elapsed() starts, the client's default encoding applies.
     void received(const Request& request, Response& response,
                   std::chrono::steady_clock::time_point start) {
-        {
-            std::lock_guard lock(mutex);
-            cookies.extract_cookies(request.url(), response.headers());
-        }
+        cookies.extract_cookies(request.url(), response.headers());
         detail::ResponseAccess::start_elapsed_clock(response, start);
         detail::ResponseAccess::set_default_encoding(response, default_encoding);
     }
@@ -456,13 +457,14 @@ void AsyncClient::set_headers(Headers headers) {
     impl_->headers = default_headers();
     impl_->headers.update(headers);
 }
-Cookies AsyncClient::cookies() const {
-    std::lock_guard lock(impl_->mutex);
+Cookies& AsyncClient::cookies() {
+    return impl_->cookies;
+}
+const Cookies& AsyncClient::cookies() const {
     return impl_->cookies;
 }
 void AsyncClient::set_cookies(Cookies cookies) {
-    std::lock_guard lock(impl_->mutex);
-    impl_->cookies = std::move(cookies);
+    impl_->cookies = std::move(cookies);  // the jar locks itself; its address stays
 }
 const QueryParams& AsyncClient::params() const {
     return impl_->params;

@@ -15,7 +15,9 @@
 #include <boost/asio/use_future.hpp>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -440,6 +442,69 @@ TEST_F(Httpbin, KeepsCookiesAcrossRequests) {
         EXPECT_FALSE(deleted.json()["cookies"].contains("name")) << deleted.text();
     };
     run(task());
+}
+
+// The output of a shell command (run.sh checks that curl is installed), or "" when it fails.
+std::string command_output(const std::string& command) {
+    std::string out;
+    if (FILE* pipe = ::popen(command.c_str(), "r")) {
+        char buffer[4096];
+        while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
+        if (::pclose(pipe) != 0) out.clear();
+    }
+    return out;
+}
+
+// cookies.txt both ways with curl: a jar curl wrote from httpbin's Set-Cookie is loaded and
+// sent by httpxx; a jar httpxx saved is sent by curl (`-b`). httpbin's /cookies echoes what
+// it received.
+TEST_F(Httpbin, CookieFilesRoundTripWithCurl) {
+    const std::string dir = std::filesystem::temp_directory_path() /
+                            ("httpxx-interop-cookies-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    const std::string from_curl = dir + "/from-curl.txt", from_httpxx = dir + "/from-httpxx.txt";
+
+    // curl -> httpxx
+    ASSERT_EQ(std::system(("curl -s --max-time 10 -o /dev/null -c '" + from_curl + "' '" +
+                           url("/cookies/set?flavour=oatmeal&shape=round") + "'")
+                              .c_str()),
+              0);
+    const std::string curl_jar = read_file(from_curl);
+    EXPECT_NE(curl_jar.find("\tflavour\toatmeal"), std::string::npos) << curl_jar;
+    httpx::Cookies loaded;
+    loaded.load(from_curl);
+    EXPECT_EQ(loaded.size(), 2u);
+    make_client();
+    client->set_cookies(loaded);
+    httpx::Response echoed = run(client->get(url("/cookies")));
+    EXPECT_EQ(echoed.json()["cookies"],
+              (nlohmann::json{{"flavour", "oatmeal"}, {"shape", "round"}}))
+        << echoed.text();
+
+    // httpxx -> curl: what httpbin set through httpxx, plus a cookie set through the API.
+    make_client();
+    run(client->get(url("/cookies/set?session=abc123")));
+    const std::string host = httpx::URL(base).raw_host();
+    client->cookies().set("theme", "dark", host);
+    httpx::Cookie secure;
+    secure.name = "token";
+    secure.value = "only-over-https";
+    secure.domain = host;
+    secure.secure = true;
+    client->cookies().set(secure);
+    client->cookies().save(from_httpxx);
+    const std::string sent =
+        command_output("curl -s --max-time 10 -b '" + from_httpxx + "' '" + url("/cookies") + "'");
+    ASSERT_FALSE(sent.empty()) << "curl failed";
+    const auto echoed_by_curl = nlohmann::json::parse(sent)["cookies"];
+    EXPECT_EQ(echoed_by_curl["session"], "abc123") << sent << read_file(from_httpxx);
+    EXPECT_EQ(echoed_by_curl["theme"], "dark") << sent;
+    // The Secure flag is in the file (curl sends the cookie anyway: it counts 127.0.0.1 as a
+    // secure context, httpxx does not).
+    EXPECT_NE(read_file(from_httpxx).find("\t/\tTRUE\t0\ttoken\tonly-over-https\n"),
+              std::string::npos)
+        << read_file(from_httpxx);
+    std::filesystem::remove_all(dir);
 }
 
 TEST_F(Httpbin, StatusTeapot) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Interop tests: starts nginx (HTTP/1.1 and TLS, gzip, static files; HTTP/2 over TLS and h2c,
 # WebDAV PUT), nghttpd (h2c with trailers and upload echo) and httpbin (Debian's python3-httpbin
-# under gunicorn) on loopback ports, runs httpxx_interop_tests against them, stops the servers
+# under gunicorn) on loopback ports (curl exchanges cookie files with the tests), runs httpxx_interop_tests against them, stops the servers
 # by pid and exits with the tests' status. Everything is bounded in time.
 #   usage: tests/interop/run.sh [build-dir] [gtest arguments...]
 # shellcheck disable=SC2317  # stop and cleanup run from traps
@@ -10,7 +10,7 @@ build_dir=$(realpath "${1:-build}")
 shift || true
 binary="$build_dir/tests/httpxx_interop_tests"
 [ -x "$binary" ] || { echo "interop-test: $binary not built" >&2; exit 1; }
-for tool in nginx nghttpd nghttp gunicorn openssl python3; do
+for tool in nginx nghttpd nghttp gunicorn openssl python3 curl; do
   command -v "$tool" >/dev/null || { echo "interop-test: $tool not installed (make deps)" >&2; exit 1; }
 done
 

@@ -479,6 +479,98 @@ TEST(AsyncClient, SetCookieIsPersistedAndSentLater) {
     EXPECT_EQ(run_async(client.get("https://example.org/")).text(), "replaced=1");
 }
 
+// A MockTransport answering with the request's Cookie header ("<none>" without one), setting
+// the cookies given as `set=` query values (Set-Cookie fields) and redirecting to `to=`.
+std::shared_ptr<httpx::MockTransport> cookie_echo() {
+    return std::make_shared<httpx::MockTransport>([](httpx::Request& request) {
+        httpx::ResponseOptions options;
+        options.text = request.headers().get("Cookie").value_or("<none>");
+        httpx::Headers headers;
+        const httpx::QueryParams query(request.url().query());
+        for (const auto& value : query.get_list("set")) headers.add("Set-Cookie", value);
+        int status = 200;
+        if (auto to = query.get("to")) {
+            headers.add("Location", *to);
+            status = 302;
+        }
+        options.headers = std::move(headers);
+        return httpx::Response(status, std::move(options));
+    });
+}
+
+TEST(AsyncClient, CookiesIsTheClientsJarItself) {
+    httpx::AsyncClient client(with_transport(cookie_echo()));
+    httpx::Cookies& jar = client.cookies();
+    jar.set("a", "1", "example.org");
+    EXPECT_EQ(run_async(client.get("https://example.org/")).text(), "a=1");
+    EXPECT_EQ(run_async(client.get("https://other.org/")).text(), "<none>");
+    // Set-Cookie lands in the same jar.
+    run_async(client.get("https://example.org/?set=b%3D2"));
+    EXPECT_EQ(jar.get("b"), "2");
+    jar.erase("a");
+    EXPECT_EQ(run_async(client.get("https://example.org/")).text(), "b=2");
+    // set_cookies replaces the contents; the reference stays the jar.
+    client.set_cookies(httpx::Cookies{{"c", "3"}});
+    EXPECT_EQ(jar.size(), 1u);
+    jar.clear();
+    EXPECT_EQ(run_async(client.get("https://example.org/")).text(), "<none>");
+    const httpx::AsyncClient& const_client = client;
+    EXPECT_EQ(&const_client.cookies(), &jar);
+}
+
+TEST(AsyncClient, SecureCookiesAreNotSentOverHttp) {
+    httpx::AsyncClient client(with_transport(cookie_echo()));
+    run_async(client.get("https://example.org/?set=s%3D1%3B%20Secure&set=p%3D2"));
+    EXPECT_EQ(run_async(client.get("https://example.org/")).text(), "s=1; p=2");
+    EXPECT_EQ(run_async(client.get("http://example.org/")).text(), "p=2");
+}
+
+TEST(AsyncClient, HostOnlyPathAndMaxAgeThroughTheClient) {
+    httpx::AsyncClient client(with_transport(cookie_echo()));
+    run_async(client.get(
+        "https://www.example.org/app/login?set=host%3D1&set=dom%3D2%3B%20Domain%3Dexample.org"
+        "&set=root%3D3%3B%20Path%3D%2F&set=bad%3D4%3B%20Domain%3Dorg&set=gone%3D5%3B%20Max-Age%"
+        "3D0"));
+    EXPECT_EQ(run_async(client.get("https://www.example.org/app/x")).text(),
+              "host=1; dom=2; root=3");
+    EXPECT_EQ(run_async(client.get("https://www.example.org/")).text(), "root=3");
+    EXPECT_EQ(run_async(client.get("https://api.example.org/app/x")).text(), "dom=2");
+    EXPECT_EQ(client.cookies().size(), 3u);  // Domain=org refused, Max-Age=0 not stored
+}
+
+TEST(AsyncClient, PerRequestCookiesFollowTheJarsRules) {
+    httpx::AsyncClient client(with_transport(cookie_echo()));
+    httpx::Cookie secure;
+    secure.name = "s";
+    secure.value = "1";
+    secure.domain = "example.org";
+    secure.secure = true;
+    client.cookies().set(secure);
+    httpx::RequestOptions request;
+    request.cookies = httpx::Cookies{{"r", "2"}};
+    EXPECT_EQ(run_async(client.get("http://example.org/", request)).text(), "r=2");
+    EXPECT_EQ(run_async(client.get("https://example.org/", request)).text(), "s=1; r=2");
+    EXPECT_EQ(client.cookies().size(), 1u);  // not persisted
+}
+
+TEST(AsyncClient, RedirectsSendTheJarsCookiesForTheNewUrl) {
+    httpx::ClientOptions options = with_transport(cookie_echo());
+    options.follow_redirects = true;
+    httpx::AsyncClient client(std::move(options));
+    // The first response sets the cookies and redirects; the next request carries those that
+    // apply to its URL: not the Secure one over http, not the /app one outside /app.
+    httpx::Response response =
+        run_async(client.get("https://example.org/app/start?set=s%3D1%3B%20Secure%3B%20Path%3D%2F"
+                             "&set=app%3D2%3B%20Path%3D%2Fapp&set=p%3D3%3B%20Path%3D%2F&to=http%3A%"
+                             "2F%2Fexample.org%2Fhome"));
+    EXPECT_EQ(response.url(), httpx::URL("http://example.org/home"));
+    EXPECT_EQ(response.text(), "p=3");
+    response =
+        run_async(client.get("https://example.org/app/a?to=https%3A%2F%2Fexample.org%2Fapp%2Fb"));
+    EXPECT_EQ(response.url(), httpx::URL("https://example.org/app/b"));
+    EXPECT_EQ(response.text(), "app=2; s=1; p=3");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Event hooks
 
@@ -938,6 +1030,31 @@ TEST(AsyncClient, OneClientSharedAcrossAThreadPool) {
     pool.join();
     EXPECT_EQ(total, 6 * 20);
     EXPECT_GT(peak.load(), 1);
+}
+
+// client.cookies() hands out the jar the requests use: changing it from another thread while
+// they run (each response storing a cookie, each request reading the jar) must be race-free
+// (`make tsan` runs this).
+TEST(AsyncClient, JarChangedThroughCookiesWhileRequestsRunOnAThreadPool) {
+    std::atomic<int> in_flight = 0, peak = 0;
+    httpx::AsyncClient client(with_transport(slow_echo(in_flight, peak)));
+    asio::thread_pool pool(4);
+    std::vector<std::future<int>> results;
+    for (int w = 0; w < 4; ++w)
+        results.push_back(asio::co_spawn(pool, worker(client, w * 100, 20), asio::use_future));
+    httpx::Cookies& jar = client.cookies();
+    for (int i = 0; i < 2000; ++i) {
+        jar.set("mine" + std::to_string(i % 7), std::to_string(i), "example.org");
+        if (i % 3 == 0) jar.erase("mine" + std::to_string(i % 5));
+        const httpx::Cookies copy = jar;  // the way to iterate while requests run
+        for (const auto& cookie : copy) EXPECT_FALSE(cookie.name.empty());
+        (void)jar.get("last", "example.org");
+    }
+    int total = 0;
+    for (auto& result : results) total += result.get();
+    pool.join();
+    EXPECT_EQ(total, 4 * 20);
+    EXPECT_TRUE(jar.get("last"));
 }
 
 }  // namespace
