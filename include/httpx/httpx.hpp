@@ -12,6 +12,7 @@
 #include <httpx/exceptions.hpp>
 #include <httpx/headers.hpp>
 #include <httpx/http_transport.hpp>
+#include <httpx/network_stream.hpp>
 #include <httpx/query_params.hpp>
 #include <httpx/request.hpp>
 #include <httpx/response.hpp>
