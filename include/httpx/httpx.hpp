@@ -15,6 +15,7 @@
 #include <httpx/http_transport.hpp>
 #include <httpx/io_backend.hpp>
 #include <httpx/iterator.hpp>
+#include <httpx/network_stream.hpp>
 #include <httpx/query_params.hpp>
 #include <httpx/request.hpp>
 #include <httpx/response.hpp>

@@ -104,7 +104,7 @@ TEST_F(Extensions, NetworkStreamTellsItsTlsFacts) {
     httpx::NetworkStream stream = network_stream_of(response);
     ASSERT_NE(stream.tls(), nullptr);
     EXPECT_EQ(stream.tls()->alpn, "http/1.1");
-    EXPECT_EQ(stream.tls()->peer_subject, "CN=localhost");
+    EXPECT_EQ(stream.tls()->peer_subject, "CN=localhost,O=httpxx tests");
     EXPECT_FALSE(stream.is_closed());
     stream.close();
     EXPECT_TRUE(stream.is_closed());

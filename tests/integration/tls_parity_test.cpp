@@ -176,7 +176,7 @@ TEST_F(TlsParity, SniHostnameConnectsToTheAddressButVerifiesAndSendsTheName) {
     const httpx::TLSInfo& tls = tls_of(response);
     EXPECT_EQ(tls.server_name, "wrong.example");
     EXPECT_TRUE(tls.verified);
-    EXPECT_EQ(tls.peer_subject, "CN=wrong.example");
+    EXPECT_EQ(tls.peer_subject, "CN=wrong.example,O=httpxx tests");
     httpx::Response sni = get(by_address + "tls/sni", verifying(certs.ca_cert), request);
     EXPECT_EQ(sni.text(), "wrong.example");  // what the server received
     EXPECT_EQ(get(url(*server), verifying(false)).status_code(), 200);
@@ -202,8 +202,8 @@ TEST_F(TlsParity, ResponsesCarryTheTlsFactsOfTheirConnection) {
     EXPECT_EQ(tls.alpn, "http/1.1");
     EXPECT_EQ(tls.server_name, "localhost");
     EXPECT_TRUE(tls.verified);
-    EXPECT_EQ(tls.peer_subject, "CN=localhost");
-    EXPECT_EQ(tls.peer_issuer, "CN=httpxx test CA");
+    EXPECT_EQ(tls.peer_subject, "CN=localhost,O=httpxx tests");
+    EXPECT_EQ(tls.peer_issuer, "CN=httpxx test CA,O=httpxx tests");
     EXPECT_EQ(tls.peer_certificate_pem.rfind("-----BEGIN CERTIFICATE-----", 0), 0u);
     // The DER bytes are the PEM's certificate.
     const unsigned char* der =
@@ -221,7 +221,7 @@ TEST_F(TlsParity, ResponsesCarryTheTlsFactsOfTheirConnection) {
     httpx::HTTPTransportOptions no_verify = verifying(false);
     httpx::Response unverified = get(url(*server), no_verify);
     EXPECT_FALSE(tls_of(unverified).verified);
-    EXPECT_EQ(tls_of(unverified).peer_subject, "CN=localhost");
+    EXPECT_EQ(tls_of(unverified).peer_subject, "CN=localhost,O=httpxx tests");
 
     TestServer plain;
     plain.start();
