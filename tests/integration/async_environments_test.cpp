@@ -329,6 +329,16 @@ TEST_F(Tokens, Deferred) {
 
 // --- Mixed use under TSan ---
 
+// TSan does not follow Boost.Context's stack switches (it needs its fiber annotations, which
+// Boost.Context's assembly does not make): under TSan the stackful part is left out.
+#if defined(__SANITIZE_THREAD__)
+constexpr bool kThreadSanitizer = true;
+#elif defined(__has_feature)
+constexpr bool kThreadSanitizer = __has_feature(thread_sanitizer);
+#else
+constexpr bool kThreadSanitizer = false;
+#endif
+
 // One AsyncClient shared, on a 4-thread pool, by coroutines, stackful coroutines
 // (yield_context), callback chains and deferred operations, all making requests at once.
 // (The sync httpx::Client joins this test from plain threads once it exists.)
@@ -346,7 +356,8 @@ TEST(MixedUseOnThreads, OneAsyncClientSharedByEveryTokenOnAFourThreadPool) {
             coroutines.push_back(
                 asio::co_spawn(pool, fetch(client, server, kRequests), asio::use_future));
         std::vector<std::future<void>> others;
-        for (int i = 0; i < kEach; ++i) {
+        const int fibers = kThreadSanitizer ? 0 : kEach;
+        for (int i = 0; i < fibers; ++i) {
             std::promise<void> done;
             others.push_back(done.get_future());
             asio::spawn(
@@ -396,7 +407,7 @@ TEST(MixedUseOnThreads, OneAsyncClientSharedByEveryTokenOnAFourThreadPool) {
         }
         const int coroutine_ok = sum(coroutines);
         for (auto& f : others) f.get();
-        EXPECT_EQ(coroutine_ok + ok, 4 * kEach * kRequests);
+        EXPECT_EQ(coroutine_ok + ok, (3 * kEach + fibers) * kRequests);
         expect_pool_settled(*transport);
     }
     pool.join();
