@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   cmake ninja-build g++ clang pkg-config ccache
-  libboost1.81-dev libboost-url1.81-dev
+  libboost1.81-dev libboost-url1.81-dev libboost-context1.81-dev
   libssl-dev zlib1g-dev libbrotli-dev libzstd-dev libnghttp2-dev
   nlohmann-json3-dev libidn2-dev libpsl-dev libcli11-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev

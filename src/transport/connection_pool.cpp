@@ -3,6 +3,7 @@
 #include "httpx/exceptions.hpp"
 #include "models/default_port.hpp"
 #include "models/string_extension.hpp"
+#include "support/cancellation.hpp"
 #include "transport/connection_factory.hpp"
 #include "transport/failure.hpp"
 
@@ -231,13 +232,20 @@ awaitable<Response> ConnectionPool::run(std::shared_ptr<ConnectionPool> self, Re
     if (target->tls && !pool.settings_.tls)
         throw ConnectError("TLS is not configured for this transport.");
     const Timeout timeout = timeout_of(request);
+    // The caller's cancellation, in whatever phase it lands (pool wait, connect, send, head),
+    // ends the request as Asio's operations end: see rethrow_as_cancellation_if().
+    const asio::cancellation_state cancellation = co_await asio::this_coro::cancellation_state;
 
     // A request that a connection never processed goes again, on a connection not used before
     // (`fresh`: never an idle one, which may be as stale as the last).
     bool fresh = false;
     for (int attempt = 0;; ++attempt) {
         PoolGrant grant = claim.take();
-        if (!grant) grant = co_await pool.acquire(*target, timeout.pool, fresh);
+        try {
+            if (!grant) grant = co_await pool.acquire(*target, timeout.pool, fresh);
+        } catch (...) {
+            detail::rethrow_as_cancellation_if(cancellation);
+        }
         const bool reused = grant.connection != nullptr;
         if (!reused) {
             try {
@@ -245,7 +253,7 @@ awaitable<Response> ConnectionPool::run(std::shared_ptr<ConnectionPool> self, Re
             } catch (...) {
                 // Failed, or cancelled (maybe before open() started): the slot is freed.
                 pool.give_back(grant);
-                throw;
+                detail::rethrow_as_cancellation_if(cancellation);
             }
         }
         // Held here: the connection may end the lease (and the pool close it) before it is done.
@@ -254,9 +262,12 @@ awaitable<Response> ConnectionPool::run(std::shared_ptr<ConnectionPool> self, Re
             Lease lease(self, grant.entry, reused);
             co_return co_await connection->handle_request(request, timeout, std::move(lease));
         } catch (const RefusedStream& refused) {
-            if (attempt + 1 >= kMaxAttempts ||
+            if (cancellation.cancelled() != asio::cancellation_type::none ||
+                attempt + 1 >= kMaxAttempts ||
                 !(request.stream().is_replayable() || refused.body_untouched()))
-                throw;
+                detail::rethrow_as_cancellation_if(cancellation);
+        } catch (...) {
+            detail::rethrow_as_cancellation_if(cancellation);
         }
         fresh = true;
     }

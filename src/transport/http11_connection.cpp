@@ -4,6 +4,7 @@
 #include "httpx/exceptions.hpp"
 #include "models/response_access.hpp"
 #include "net/stream_deadline.hpp"
+#include "support/cancellation.hpp"
 #include "transport/failure.hpp"
 #include "transport/upgraded_stream.hpp"
 
@@ -206,6 +207,7 @@ void Http11Connection::finish(std::uint64_t id, bool read_to_end) {
 awaitable<std::optional<Bytes>> Http11Connection::next_chunk(std::shared_ptr<Http11Connection> self,
                                                              std::uint64_t id) {
     Http11Connection& c = *self;
+    const asio::cancellation_state cancellation = co_await asio::this_coro::cancellation_state;
     for (;;) {
         // Once finished, the connection and its exchange may carry the next request.
         if (c.active_id_.load(std::memory_order_relaxed) != id) co_return std::nullopt;
@@ -223,7 +225,7 @@ awaitable<std::optional<Bytes>> Http11Connection::next_chunk(std::shared_ptr<Htt
                 co_await c.receive(ReadGoal::progress, false);
         } catch (...) {
             c.finish(id, false);
-            throw;
+            detail::rethrow_as_cancellation_if(cancellation);
         }
     }
 }

@@ -1,6 +1,9 @@
 #include "transport/http2_stream.hpp"
 
+#include "support/cancellation.hpp"
 #include "transport/http2_connection.hpp"
+
+#include <boost/asio/this_coro.hpp>
 
 #include <algorithm>
 #include <cstring>
@@ -141,6 +144,8 @@ void Http2Exchange::finish(bool complete) {
 awaitable<std::optional<Bytes>> Http2Exchange::next_chunk(std::shared_ptr<Http2Exchange> self) {
     Http2Connection& connection = *self->connection_;
     Http2Stream& stream = *self->stream_;
+    const boost::asio::cancellation_state cancellation =
+        co_await boost::asio::this_coro::cancellation_state;
     for (;;) {
         if (self->finished_) co_return std::nullopt;
         Http2Stream::BodyStep step = connection.take_body(stream);
@@ -161,7 +166,7 @@ awaitable<std::optional<Bytes>> Http2Exchange::next_chunk(std::shared_ptr<Http2E
             throw;
         } catch (...) {
             self->finish(false);
-            throw;
+            detail::rethrow_as_cancellation_if(cancellation);
         }
     }
 }

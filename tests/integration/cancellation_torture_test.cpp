@@ -4,7 +4,8 @@
 // handshake, uploading, waiting for the head, reading the body, or not at all. A third of the
 // requests speak HTTP/1.1 (plain and TLS), a third HTTP/2 over TLS (ALPN, sharing the pool with
 // HTTP/1.1), a third h2c with prior knowledge (a mounted transport of 4 connections to a server
-// allowing 4 streams each: requests also wait for a stream slot). Afterwards the client must
+// allowing 4 streams each: requests also wait for a stream slot). A cancelled request that
+// fails ends with system_error(operation_aborted), in whichever phase. Afterwards the client must
 // still serve max_connections HTTP/1.1 requests at once and fill HTTP/2 connections with
 // streams, hold no slot, leave no stream open on any server, and leak nothing.
 //
@@ -104,6 +105,8 @@ enum class Protocol { http11, h2_tls, h2c };
 struct Tally {
     std::atomic<std::size_t> next{0};  // the next request to start
     std::atomic<std::size_t> succeeded{0}, cancelled{0}, failed_uncancelled{0}, wrong{0};
+    // Cancelled requests that ended otherwise than with system_error(operation_aborted).
+    std::atomic<std::size_t> cancelled_as_other{0};
     std::atomic<std::size_t> never_cancelled{0};  // requests run without any cancellation
     // Streamed HTTP/2 uploads a server's GOAWAY refused: see count().
     std::atomic<std::size_t> refused_by_goaway{0};
@@ -181,12 +184,32 @@ bool refused_by_goaway(const std::exception_ptr& error) {
     }
 }
 
+bool is_operation_aborted(const std::exception_ptr& error) {
+    try {
+        std::rethrow_exception(error);
+    } catch (const boost::system::system_error& e) {
+        return e.code() == asio::error::operation_aborted;
+    } catch (...) {
+        return false;
+    }
+}
+
 void count(Tally& tally, bool cancelled, std::exception_ptr error, bool right,
            bool streamed_http2_upload) {
     if (!error) {
         ++(right ? tally.succeeded : tally.wrong);
     } else if (cancelled) {
         ++tally.cancelled;
+        // Whatever phase it was in, a cancelled request ends as Asio's operations end (API.md),
+        // not as ReadError("Operation canceled") and the like.
+        if (!is_operation_aborted(error) && !(streamed_http2_upload && refused_by_goaway(error))) {
+            ++tally.cancelled_as_other;
+            try {
+                std::rethrow_exception(error);
+            } catch (const std::exception& e) {
+                ADD_FAILURE() << "a cancelled request ended with: " << e.what();
+            }
+        }
     } else if (streamed_http2_upload && refused_by_goaway(error)) {
         ++tally.refused_by_goaway;
     } else {
@@ -436,6 +459,7 @@ void torture_client(asio::io_context& io, const Servers& servers, int threads, W
                   tally.failed_uncancelled + tally.wrong,
               total);
     EXPECT_EQ(tally.failed_uncancelled, 0u);
+    EXPECT_EQ(tally.cancelled_as_other, 0u);
     EXPECT_EQ(tally.wrong, 0u);
     if (mode == Workers::strands_with_cancellation) {
         EXPECT_GT(tally.cancelled, 0u);
