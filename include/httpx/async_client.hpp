@@ -9,6 +9,7 @@
 #include <httpx/query_params.hpp>
 #include <httpx/request.hpp>
 #include <httpx/response.hpp>
+#include <httpx/text_encoding.hpp>
 #include <httpx/transport.hpp>
 #include <httpx/types.hpp>
 #include <httpx/url.hpp>
@@ -50,7 +51,9 @@ struct ClientOptions {
     /// Accepted for HTTPX compatibility but not used yet: no environment variable (proxies,
     /// SSL_CERT_FILE, ...) is read, whatever its value.
     bool trust_env = true;
-    std::string default_encoding = "utf-8";
+    /// The encoding of `Response::text()` when Content-Type names no known charset: a name, or
+    /// a detector called with the body, e.g. `httpx::autodetect_encoding` (`DefaultEncoding`).
+    DefaultEncoding default_encoding = "utf-8";
 };
 
 /// Options of `send()`.

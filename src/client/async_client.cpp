@@ -55,7 +55,7 @@ struct AsyncClient::Impl {
     bool follow_redirects = false;
     int max_redirects = 20;
     std::shared_ptr<Auth> auth;
-    std::string default_encoding;
+    DefaultEncoding default_encoding;
 
     std::shared_ptr<AsyncBaseTransport> transport;
     detail::Mounts mounts;

@@ -12,6 +12,7 @@
 #include <deque>
 #include <ostream>
 #include <sstream>
+#include <variant>
 
 namespace httpx {
 
@@ -23,7 +24,8 @@ struct Response::State final : content::BodyOwner {
     // A transport's "http_version" and "reason_phrase", kept out of `extensions` until someone
     // asks for the map: two map nodes and two heap std::any per response otherwise.
     std::optional<std::pair<std::string, std::string>> status_line;
-    std::string default_encoding = "utf-8";
+    // A detector is replaced by its answer once it has seen the body.
+    DefaultEncoding default_encoding = "utf-8";
     std::optional<std::string> explicit_encoding;
 
     std::optional<Bytes> content;           // the decoded body, once read
@@ -213,11 +215,18 @@ nlohmann::json Response::json() const {
 }
 
 std::string Response::encoding() const {
-    const auto& s = *state_;
+    auto& s = *state_;
     if (s.explicit_encoding) return *s.explicit_encoding;
     if (auto charset = charset_encoding(); charset && content::is_known_encoding(*charset))
         return *charset;
-    return s.default_encoding;
+    if (auto* name = std::get_if<std::string>(&s.default_encoding)) return *name;
+    // HTTPX's callable default_encoding: it needs the whole body, so "utf-8" until then.
+    if (!s.content) return "utf-8";
+    const EncodingDetector& detect = std::get<EncodingDetector>(s.default_encoding);
+    std::string detected = detect ? detect(*s.content) : std::string();
+    if (detected.empty()) detected = "utf-8";
+    s.default_encoding = detected;
+    return detected;
 }
 
 void Response::set_encoding(std::string encoding) {
@@ -439,8 +448,8 @@ void ResponseAccess::set_status_line(Response& response, std::string http_versio
     s.status_line.emplace(std::move(http_version), std::move(reason_phrase));
 }
 
-void ResponseAccess::set_default_encoding(Response& response, std::string encoding) {
-    response.state_->default_encoding = std::move(encoding);
+void ResponseAccess::set_default_encoding(Response& response, const DefaultEncoding& encoding) {
+    response.state_->default_encoding = encoding;
 }
 
 void ResponseAccess::set_request(Response& response, std::shared_ptr<Request> request) {

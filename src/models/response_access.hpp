@@ -23,7 +23,7 @@ struct ResponseAccess {
     static void set_status_line(Response& response, std::string http_version,
                                 std::string reason_phrase);
     /// The encoding used when the response names no (known) charset: the client's.
-    static void set_default_encoding(Response& response, std::string encoding);
+    static void set_default_encoding(Response& response, const DefaultEncoding& encoding);
     /// `set_request()` with a request nobody changes any more: shared, not copied.
     static void set_request(Response& response, std::shared_ptr<Request> request);
     /// `aread()` without returning a copy of the body.
