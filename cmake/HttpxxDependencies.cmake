@@ -17,3 +17,5 @@ pkg_check_modules(HTTPXX_PSL REQUIRED IMPORTED_TARGET GLOBAL libpsl)
 if(HTTPXX_IO_URING)
   pkg_check_modules(HTTPXX_URING REQUIRED IMPORTED_TARGET GLOBAL liburing)
 endif()
+# Charset detection for httpx::autodetect_encoding.
+pkg_check_modules(HTTPXX_UCHARDET REQUIRED IMPORTED_TARGET GLOBAL uchardet)

@@ -9,6 +9,7 @@
 #include <httpx/query_params.hpp>
 #include <httpx/request.hpp>
 #include <httpx/response.hpp>
+#include <httpx/text_encoding.hpp>
 #include <httpx/transport.hpp>
 #include <httpx/types.hpp>
 #include <httpx/url.hpp>
@@ -50,7 +51,9 @@ struct ClientOptions {
     /// Whether the default transport reads `SSL_CERT_FILE` / `SSL_CERT_DIR` for `verify = true`
     /// (HTTPX's `trust_env`). No other environment variable (proxies) is read yet.
     bool trust_env = true;
-    std::string default_encoding = "utf-8";
+    /// The encoding of `Response::text()` when Content-Type names no known charset: a name, or
+    /// a detector called with the body, e.g. `httpx::autodetect_encoding` (`DefaultEncoding`).
+    DefaultEncoding default_encoding = "utf-8";
 };
 
 /// Options of `send()`.

@@ -13,19 +13,22 @@
 
 namespace httpx {
 
-/// Sends one request of an auth flow through the client (event hooks, redirects, transport)
-/// and returns its response, body read.
-using AuthSend = std::function<awaitable<Response>(Request&)>;
+// AuthSend, the `send` of a flow, is declared in request.hpp (AuthOption takes flow functions).
 
 /// Base of every authentication scheme, and the way to write a custom one (HTTPX's
 /// `auth_flow` generator): override `auth_flow`, modify the request, send it with `send`,
 /// look at the response, send further requests if needed, and return the final response.
-/// Every response but the last ends up in the final response's `history()`.
+/// Every response but the last ends up in the final response's `history()`, read. A flow that
+/// needs no state of its own can also be a lambda given as the auth (see `AuthOption`).
 class Auth {
 public:
     virtual ~Auth();
-    /// Whether the flow needs the request body in memory (it is read before the flow starts).
+    /// Whether the flow needs the request body in memory (it is read before the flow starts,
+    /// so that `request.content()` works, e.g. to sign it).
     virtual bool requires_request_body() const { return false; }
+    /// Whether the flow needs each response's body: `send` then returns it read (else the
+    /// body is still unread when the flow sees the response, as in HTTPX).
+    virtual bool requires_response_body() const { return false; }
     /// The flow. The default sends the request unchanged.
     virtual awaitable<Response> auth_flow(Request& request, AuthSend send);
 };
@@ -72,6 +75,8 @@ private:
 /// HTTP Digest authentication (RFC 7616: MD5, SHA-256, SHA-512-256, `-sess`, qop auth,
 /// userhash). Sends the request; on a 401 with a Digest challenge, answers it once. The
 /// challenge is remembered so that later requests authenticate directly, as HTTPX does.
+/// Throws `ProtocolError` for a malformed challenge or an unknown algorithm or qop, and, as
+/// HTTPX, `NotImplementedError` for one that only offers qop="auth-int".
 class DigestAuth : public Auth {
 public:
     DigestAuth(std::string username, std::string password);

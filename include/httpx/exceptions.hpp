@@ -95,6 +95,10 @@ HTTPX_DECLARE_EXCEPTION(InvalidURL, StdRuntimeError);
 /// `Cookies::get()` found several cookies of that name and no domain/path to choose.
 HTTPX_DECLARE_EXCEPTION(CookieConflict, StdRuntimeError);
 
+/// Python's built-in `NotImplementedError` (a `RuntimeError`, not an HTTPX error), raised where
+/// HTTPX raises it: by `DigestAuth` for a challenge that only offers qop="auth-int".
+HTTPX_DECLARE_EXCEPTION(NotImplementedError, StdRuntimeError);
+
 /// Misuse of a request or response body stream (HTTPX's `StreamError`, a `RuntimeError`).
 HTTPX_DECLARE_EXCEPTION(StreamError, StdRuntimeError);
 

@@ -20,6 +20,7 @@
 #include <httpx/request.hpp>
 #include <httpx/response.hpp>
 #include <httpx/status_codes.hpp>
+#include <httpx/text_encoding.hpp>
 #include <httpx/transport.hpp>
 #include <httpx/types.hpp>
 #include <httpx/url.hpp>

@@ -14,6 +14,7 @@
 #include <any>
 #include <concepts>
 #include <filesystem>
+#include <functional>
 #include <iosfwd>
 #include <map>
 #include <memory>
@@ -27,6 +28,23 @@
 namespace httpx {
 
 class Auth;
+class Request;
+class Response;
+
+/// Sends one request of an auth flow through the client (event hooks, redirects, transport)
+/// and returns its response, its body read only when the flow's `Auth::requires_response_body()`
+/// says so (else the flow may `co_await response.aread()` itself).
+using AuthSend = std::function<awaitable<Response>(Request&)>;
+
+namespace detail {
+/// An auth flow written as a function: `awaitable<Response>(Request&, AuthSend)`.
+template <class F>
+concept AuthFlowFunction = std::is_invocable_r_v<awaitable<Response>, F&, Request&, AuthSend>;
+/// A function that modifies each request (HTTPX's auth=callable): `void(Request&)`.
+template <class F>
+concept RequestModifier =
+    std::is_invocable_v<F&, Request&> && std::is_void_v<std::invoke_result_t<F&, Request&>>;
+}  // namespace detail
 
 /// Form fields (`data=`): ordered pairs, a name may repeat. Values are strings, or numbers, bools
 /// and nullopt written as HTTPX writes them (`PrimitiveValue`): `{{"n", 2}, {"ok", true}}`.
@@ -86,15 +104,25 @@ using Extensions = std::map<std::string, std::any, std::less<>>;
 
 /// The authentication of a request. Left unset it means "the client's auth" (HTTPX's
 /// USE_CLIENT_DEFAULT); `std::nullopt` disables authentication; otherwise any `Auth` subclass
-/// (`BasicAuth(user, pass)`, ...) or a (username, password) pair for basic auth.
+/// (`BasicAuth(user, pass)`, ...), a (username, password) pair for basic auth, or a function:
+/// `[](Request& r) {...}` modifies each request (a `FunctionAuth`, HTTPX's auth=callable), and
+/// `[](Request& r, AuthSend send) -> awaitable<Response> {...}` is a whole flow (as
+/// `Auth::auth_flow`; it needs neither body read beforehand).
 class AuthOption {
 public:
     AuthOption() = default;
     AuthOption(std::nullopt_t) : set_(true) {}
     AuthOption(std::shared_ptr<Auth> auth) : auth_(std::move(auth)), set_(true) {}
+    /// A shared auth of a derived type, so that the caller can keep a handle to it.
+    template <class A>
+    requires std::derived_from<A, Auth> AuthOption(std::shared_ptr<A> auth)
+        : auth_(std::move(auth)), set_(true) {}
     template <class A>
     requires std::derived_from<std::remove_cvref_t<A>, Auth> AuthOption(A&& auth)
         : auth_(std::make_shared<std::remove_cvref_t<A>>(std::forward<A>(auth))), set_(true) {}
+    template <class F>
+    requires detail::AuthFlowFunction<F> || detail::RequestModifier<F> AuthOption(F&& function)
+        : auth_(from_function(std::forward<F>(function))), set_(true) {}
     AuthOption(std::pair<std::string, std::string> basic_credentials);
     /// `.auth = {"user", "pass"}`: basic auth, as HTTPX's auth=("user", "pass").
     AuthOption(std::string username, std::string password)
@@ -105,6 +133,19 @@ public:
     const std::shared_ptr<Auth>& get() const noexcept { return auth_; }
 
 private:
+    template <class F>
+    static std::shared_ptr<Auth> from_function(F&& function) {
+        // A function that could be both (e.g. variadic) is taken as the flow.
+        if constexpr (detail::AuthFlowFunction<F>)
+            return flow_auth(
+                std::function<awaitable<Response>(Request&, AuthSend)>(std::forward<F>(function)));
+        else
+            return function_auth(std::function<void(Request&)>(std::forward<F>(function)));
+    }
+    static std::shared_ptr<Auth> flow_auth(
+        std::function<awaitable<Response>(Request&, AuthSend)> flow);
+    static std::shared_ptr<Auth> function_auth(std::function<void(Request&)> modify);
+
     std::shared_ptr<Auth> auth_;
     bool set_ = false;
 };

@@ -7,6 +7,7 @@
 #include <httpx/headers.hpp>
 #include <httpx/iterator.hpp>
 #include <httpx/request.hpp>
+#include <httpx/text_encoding.hpp>
 #include <httpx/types.hpp>
 #include <httpx/url.hpp>
 
@@ -39,7 +40,9 @@ struct ResponseOptions {
     Headers headers{};
     std::optional<Request> request{};
     Extensions extensions{};  // "http_version", "reason_phrase" (std::string)
-    std::string default_encoding = "utf-8";
+    /// The encoding of `text()` when Content-Type names no known charset: a name, or a
+    /// detector such as `autodetect_encoding` (see `DefaultEncoding`).
+    DefaultEncoding default_encoding = "utf-8";
 };
 
 /// An HTTP response (HTTPX's `Response`). Copies refer to the same response (as Python
@@ -79,7 +82,8 @@ public:
     /// The body parsed as JSON (throws `nlohmann::json::parse_error` on invalid JSON).
     nlohmann::json json() const;
     /// The text encoding: the one set with `set_encoding`, else the Content-Type charset when
-    /// known, else the default encoding ("utf-8").
+    /// known, else the default encoding ("utf-8"). A default that is a detector is called once
+    /// the body has been read (its answer is kept; "" means "utf-8"); before, it gives "utf-8".
     std::string encoding() const;
     /// Overrides the encoding. Throws `std::logic_error` once `text()` was accessed.
     void set_encoding(std::string encoding);

@@ -56,7 +56,7 @@ struct AsyncClient::Impl {
     bool follow_redirects = false;
     int max_redirects = 20;
     std::shared_ptr<Auth> auth;
-    std::string default_encoding;
+    DefaultEncoding default_encoding;
     bool trust_env = true;
 
     std::shared_ptr<AsyncBaseTransport> transport;
@@ -334,9 +334,10 @@ struct AsyncClient::Impl {
         struct Flow {
             Impl* impl;
             bool follow;
+            bool read_responses;
             std::vector<Response> history;
             std::optional<Response> previous;
-        } flow{impl, follow, {}, {}};
+        } flow{impl, follow, auth->requires_response_body(), {}, {}};
         AuthSend send_one = [captured = &flow](Request& next) -> awaitable<Response> {
             Flow* f = captured;  // read before the first suspension (the closure may move)
             if (f->previous) {
@@ -348,6 +349,9 @@ struct AsyncClient::Impl {
             Response response = co_await f->impl->send_handling_redirects(lent, FirstRequest::lent,
                                                                           f->follow, f->history);
             f->previous = response;
+            // HTTPX's Auth.async_auth_flow: the body is read before the flow resumes only if
+            // the flow asks for it.
+            if (f->read_responses) co_await detail::ResponseAccess::read(response);
             co_return response;
         };
         Response response = co_await auth->auth_flow(request, send_one);

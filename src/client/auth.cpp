@@ -4,6 +4,8 @@
 
 #include <openssl/evp.h>
 
+#include <functional>
+#include <memory>
 #include <string>
 #include <utility>
 
@@ -42,6 +44,33 @@ FunctionAuth::FunctionAuth(std::function<void(Request&)> modify) : modify_(std::
 awaitable<Response> FunctionAuth::auth_flow(Request& request, AuthSend send) {
     if (modify_) modify_(request);
     co_return co_await send(request);
+}
+
+namespace {
+
+// A flow given as a function (AuthOption from a lambda).
+class FlowFunctionAuth final : public Auth {
+public:
+    explicit FlowFunctionAuth(std::function<awaitable<Response>(Request&, AuthSend)> flow)
+        : flow_(std::move(flow)) {}
+    awaitable<Response> auth_flow(Request& request, AuthSend send) override {
+        // The lambda's captures live in flow_, which this Auth (held by the call) keeps alive.
+        co_return co_await flow_(request, std::move(send));
+    }
+
+private:
+    std::function<awaitable<Response>(Request&, AuthSend)> flow_;
+};
+
+}  // namespace
+
+std::shared_ptr<Auth> AuthOption::flow_auth(
+    std::function<awaitable<Response>(Request&, AuthSend)> flow) {
+    return std::make_shared<FlowFunctionAuth>(std::move(flow));
+}
+
+std::shared_ptr<Auth> AuthOption::function_auth(std::function<void(Request&)> modify) {
+    return std::make_shared<FunctionAuth>(std::move(modify));
 }
 
 AuthOption::AuthOption(std::pair<std::string, std::string> basic_credentials)

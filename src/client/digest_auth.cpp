@@ -204,7 +204,8 @@ std::optional<std::string> resolve_digest_qop(const std::optional<std::string>& 
     }
     if (std::find(qops.begin(), qops.end(), "auth") != qops.end()) return "auth";
     if (qops.size() == 1 && qops.front() == "auth-int") {
-        throw ProtocolError("Digest auth-int support is not yet implemented");
+        // HTTPX's own choice: not a ProtocolError, the server did nothing wrong.
+        throw NotImplementedError("Digest auth-int support is not yet implemented");
     }
     throw ProtocolError("Unexpected qop value \"" + *qop + "\" in digest auth");
 }

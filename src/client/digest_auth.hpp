@@ -37,8 +37,9 @@ bool is_supported_digest_algorithm(std::string_view algorithm);
 std::string digest_hash_hex(std::string_view algorithm, std::string_view data);
 
 /// The qop the client answers with: nullopt when the server offered none (RFC 2069), else
-/// "auth". Throws `ProtocolError` when only "auth-int" is offered ("Digest auth-int support is
-/// not yet implemented", HTTPX's NotImplementedError) or for any other qop list without "auth".
+/// "auth". Throws `NotImplementedError` when only "auth-int" is offered ("Digest auth-int
+/// support is not yet implemented", as HTTPX) and `ProtocolError` for any other qop list
+/// without "auth".
 std::optional<std::string> resolve_digest_qop(const std::optional<std::string>& qop);
 
 /// The nonce count as sent: at least 8 lower-case hex digits ("00000001").

@@ -49,6 +49,27 @@ detail::TextEncoding detect_encoding(const std::vector<Headers::value_type>& ite
     return detail::TextEncoding::utf8;
 }
 
+// A value as text: unchanged unless the set's encoding is ISO-8859-1, then each byte becomes its
+// character, in UTF-8. An ASCII value reads the same in all three, so the set is only looked at
+// for a value with a byte >= 0x80.
+std::string decode_value(std::string value, const std::vector<Headers::value_type>& items) {
+    const auto high = [](char c) { return static_cast<unsigned char>(c) >= 0x80; };
+    if (std::none_of(value.begin(), value.end(), high)) return value;
+    if (detect_encoding(items) != detail::TextEncoding::latin1) return value;
+    std::string text;
+    text.reserve(value.size() * 2);
+    for (char c : value) {
+        const auto b = static_cast<unsigned char>(c);
+        if (b < 0x80) {
+            text += c;
+        } else {
+            text += static_cast<char>(0xC0 | (b >> 6));
+            text += static_cast<char>(0x80 | (b & 0x3F));
+        }
+    }
+    return text;
+}
+
 }  // namespace
 
 bool iequals(std::string_view a, std::string_view b) noexcept {
@@ -73,15 +94,16 @@ std::optional<std::string> Headers::get(std::string_view key) const {
         joined += ", ";
         joined += it->second;
     }
-    return joined;
+    return decode_value(std::move(joined), items_);
 }
 
 std::vector<std::string> Headers::get_list(std::string_view key, bool split_commas) const {
     std::vector<std::string> values;
-    for (const auto& [name, value] : items_) {
+    for (const auto& [name, raw] : items_) {
         if (!iequals(name, key)) continue;
+        std::string value = decode_value(raw, items_);
         if (!split_commas) {
-            values.push_back(value);
+            values.push_back(std::move(value));
             continue;
         }
         // As HTTPX: split on every comma and strip each piece (empty pieces are kept).
@@ -129,8 +151,8 @@ void Headers::add(std::string key, std::string value) {
 
 std::string Headers::setdefault(std::string_view key, std::string value) {
     if (auto existing = get(key)) return std::move(*existing);
-    items_.emplace_back(std::string(key), value);
-    return value;
+    items_.emplace_back(std::string(key), std::move(value));
+    return decode_value(items_.back().second, items_);
 }
 
 std::size_t Headers::erase(std::string_view key_view) {
@@ -152,6 +174,18 @@ std::vector<std::string> Headers::keys() const {
             names.push_back(std::move(lower));
     }
     return names;
+}
+
+std::string Headers::encoding() const {
+    switch (detect_encoding(items_)) {
+        case detail::TextEncoding::ascii:
+            return "ascii";
+        case detail::TextEncoding::utf8:
+            return "utf-8";
+        case detail::TextEncoding::latin1:
+            break;
+    }
+    return "iso-8859-1";
 }
 
 bool operator==(const Headers& a, const Headers& b) {

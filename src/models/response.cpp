@@ -15,6 +15,7 @@
 #include <deque>
 #include <ostream>
 #include <sstream>
+#include <variant>
 
 namespace httpx {
 
@@ -28,7 +29,8 @@ struct Response::State final : content::BodyOwner {
     std::optional<std::pair<std::string, std::string>> status_line;
     // The connection's TLS facts, copied into `extensions` as "tls" when someone asks for it.
     std::shared_ptr<const TLSInfo> tls;
-    std::string default_encoding = "utf-8";
+    // A detector is replaced by its answer once it has seen the body.
+    DefaultEncoding default_encoding = "utf-8";
     std::optional<std::string> explicit_encoding;
 
     // Set on the responses an httpx::Client returns: its loop, which the sync iterators drive.
@@ -240,11 +242,18 @@ nlohmann::json Response::json() const {
 }
 
 std::string Response::encoding() const {
-    const auto& s = *state_;
+    auto& s = *state_;
     if (s.explicit_encoding) return *s.explicit_encoding;
     if (auto charset = charset_encoding(); charset && content::is_known_encoding(*charset))
         return *charset;
-    return s.default_encoding;
+    if (auto* name = std::get_if<std::string>(&s.default_encoding)) return *name;
+    // HTTPX's callable default_encoding: it needs the whole body, so "utf-8" until then.
+    if (!s.content) return "utf-8";
+    const EncodingDetector& detect = std::get<EncodingDetector>(s.default_encoding);
+    std::string detected = detect ? detect(*s.content) : std::string();
+    if (detected.empty()) detected = "utf-8";
+    s.default_encoding = detected;
+    return detected;
 }
 
 void Response::set_encoding(std::string encoding) {
@@ -525,8 +534,8 @@ void ResponseAccess::set_tls_info(Response& response, std::shared_ptr<const TLSI
     response.state_->tls = std::move(info);
 }
 
-void ResponseAccess::set_default_encoding(Response& response, std::string encoding) {
-    response.state_->default_encoding = std::move(encoding);
+void ResponseAccess::set_default_encoding(Response& response, const DefaultEncoding& encoding) {
+    response.state_->default_encoding = encoding;
 }
 
 void ResponseAccess::set_sync_driver(Response& response, std::shared_ptr<SyncDriver> driver) {

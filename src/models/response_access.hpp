@@ -32,7 +32,7 @@ struct ResponseAccess {
     /// map only if the caller asks for `extensions()`). Null: none.
     static void set_tls_info(Response& response, std::shared_ptr<const TLSInfo> info);
     /// The encoding used when the response names no (known) charset: the client's.
-    static void set_default_encoding(Response& response, std::string encoding);
+    static void set_default_encoding(Response& response, const DefaultEncoding& encoding);
     /// `set_request()` with a request nobody changes any more: shared, not copied.
     static void set_request(Response& response, std::shared_ptr<Request> request);
     /// Marks a response of an httpx::Client: its sync forms run on `driver`, its async forms

@@ -170,6 +170,36 @@ TEST(Headers, EncodingInRepr) {
               "Headers({'custom': 'Code point: \xC3\xBF'}, encoding='iso-8859-1')");
 }
 
+// HTTPX's Headers.encoding and __getitem__: one encoding for the whole set, ascii, else utf-8,
+// else iso-8859-1; lookups return text (UTF-8 here), iteration the bytes (HTTPX's `raw`).
+TEST(Headers, LookupsDecodeHeaderBytesAsHttpxDoes) {
+    Headers ascii{{"a", "plain"}};
+    EXPECT_EQ(ascii.encoding(), "ascii");
+    Headers utf8{{"a", "caf\xC3\xA9"}, {"b", "plain"}};
+    EXPECT_EQ(utf8.encoding(), "utf-8");
+    EXPECT_EQ(utf8.get("A"), "caf\xC3\xA9");
+
+    // Latin-1 bytes: each byte is its character ("\xE9" is U+00E9, "\xC3\xA9" in UTF-8).
+    Headers latin{{"Content-Disposition", "attachment; filename=\"caf\xE9.txt\""}};
+    EXPECT_EQ(latin.encoding(), "iso-8859-1");
+    EXPECT_EQ(latin.get("content-disposition"), "attachment; filename=\"caf\xC3\xA9.txt\"");
+    EXPECT_EQ(latin["Content-Disposition"], "attachment; filename=\"caf\xC3\xA9.txt\"");
+    EXPECT_EQ(latin.multi_items()[0].second, "attachment; filename=\"caf\xE9.txt\"");
+    EXPECT_EQ(latin.begin()->second, "attachment; filename=\"caf\xE9.txt\"");
+
+    // One field that is not UTF-8 makes the whole set Latin-1, valid UTF-8 included, as HTTPX.
+    Headers mixed{{"a", "caf\xC3\xA9"}, {"b", "\xFF"}, {"c", "x, caf\xE9"}};
+    EXPECT_EQ(mixed.encoding(), "iso-8859-1");
+    EXPECT_EQ(mixed.get("a"), "caf\xC3\x83\xC2\xA9");
+    EXPECT_EQ(mixed.get("b"), "\xC3\xBF");
+    EXPECT_EQ(mixed.get_list("c", true), (Strings{"x", "caf\xC3\xA9"}));
+    EXPECT_EQ(mixed.get_list("C"), (Strings{"x, caf\xC3\xA9"}));
+    EXPECT_EQ(mixed.setdefault("b", "ignored"), "\xC3\xBF");
+    // A non-ASCII name counts too.
+    Headers name{{"x-caf\xE9", "1"}, {"a", "caf\xC3\xA9"}};
+    EXPECT_EQ(name.get("a"), "caf\xC3\x83\xC2\xA9");
+}
+
 TEST(Headers, ReprQuotesAndEscapesLikePython) {
     EXPECT_EQ(repr(Headers{{"a", "it's"}}), "Headers({'a': \"it's\"})");
     EXPECT_EQ(repr(Headers{{"a", "q\"'"}}), "Headers({'a': 'q\"\\''})");
