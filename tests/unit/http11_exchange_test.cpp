@@ -121,9 +121,9 @@ TEST(Http11Exchange, TheTargetExtensionReplacesThePath) {
     Http11Exchange exchange;
     exchange.start(request);
     EXPECT_EQ(exchange.head().substr(0, 20), "OPTIONS * HTTP/1.1\r\n");
-    // Anything but a string is not a target.
+    // Anything but a string is a mistake, said at once rather than ignored.
     request.extensions()["target"] = 42;
-    EXPECT_EQ(httpx::protocol::request_target(request), "/ignored");
+    EXPECT_THROW(httpx::protocol::request_target(request), std::invalid_argument);
 }
 
 TEST(Http11Exchange, AStreamedBodyOfUnknownLengthGoesChunked) {
