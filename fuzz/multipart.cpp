@@ -46,7 +46,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (records.empty()) return 0;
     (void)httpx::content::multipart_boundary_from_content_type(records[0]);
 
-    std::vector<std::pair<std::string, std::string>> fields;
+    std::vector<std::pair<std::string, httpx::PrimitiveValue>> fields;
     std::vector<std::pair<std::string, httpx::content::MultipartFile>> files;
     std::vector<std::string> contents;  // what each part must carry, in body order
     bool in_files = false;
@@ -68,7 +68,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             i += 2;
         }
     }
-    for (const auto& field : fields) contents.push_back(field.second);
+    for (const auto& field : fields) contents.push_back(field.second.str());
     for (const auto& file : files) contents.push_back(std::get<httpx::Bytes>(file.second.content));
 
     const auto encoded = httpx::content::encode_multipart(fields, files);

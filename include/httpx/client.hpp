@@ -76,9 +76,13 @@ public:
     void close();
     bool is_closed() const noexcept;
 
+    /// As `AsyncClient::headers`: mutable in place, not synchronised.
+    Headers& headers();
     const Headers& headers() const;
     void set_headers(Headers headers);
-    Cookies cookies() const;
+    /// The client's cookie jar itself (HTTPX's `client.cookies`), as `AsyncClient::cookies`.
+    Cookies& cookies();
+    const Cookies& cookies() const;
     void set_cookies(Cookies cookies);
     const QueryParams& params() const;
     void set_params(QueryParams params);
@@ -92,7 +96,10 @@ public:
     void set_follow_redirects(bool follow);
     int max_redirects() const;
     void set_max_redirects(int max_redirects);
+    /// The client's authentication, null when there is none.
+    std::shared_ptr<Auth> auth() const;
     void set_auth(AuthOption auth);
+    bool trust_env() const;
 
     // Not API: public only because the top-level functions of src/client/client.cpp name it.
     struct Impl;

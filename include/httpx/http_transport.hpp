@@ -73,4 +73,7 @@ private:
     std::shared_ptr<Impl> impl_;
 };
 
+/// The transport of the sync `Client` is the same one (HTTPX's `HTTPTransport`).
+using HTTPTransport = AsyncHTTPTransport;
+
 }  // namespace httpx

@@ -83,14 +83,20 @@ bool Client::is_closed() const noexcept {
     return impl_->async.is_closed();
 }
 
-const Headers& Client::headers() const {
+Headers& Client::headers() {
     return impl_->async.headers();
+}
+const Headers& Client::headers() const {
+    return std::as_const(impl_->async).headers();
 }
 void Client::set_headers(Headers headers) {
     impl_->async.set_headers(std::move(headers));
 }
-Cookies Client::cookies() const {
+Cookies& Client::cookies() {
     return impl_->async.cookies();
+}
+const Cookies& Client::cookies() const {
+    return std::as_const(impl_->async).cookies();
 }
 void Client::set_cookies(Cookies cookies) {
     impl_->async.set_cookies(std::move(cookies));
@@ -131,8 +137,14 @@ int Client::max_redirects() const {
 void Client::set_max_redirects(int max_redirects) {
     impl_->async.set_max_redirects(max_redirects);
 }
+std::shared_ptr<Auth> Client::auth() const {
+    return impl_->async.auth();
+}
 void Client::set_auth(AuthOption auth) {
     impl_->async.set_auth(std::move(auth));
+}
+bool Client::trust_env() const {
+    return impl_->async.trust_env();
 }
 
 // ------------------------------------------------------------------ top-level functions

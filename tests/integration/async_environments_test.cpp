@@ -340,8 +340,8 @@ constexpr bool kThreadSanitizer = false;
 #endif
 
 // One AsyncClient shared, on a 4-thread pool, by coroutines, stackful coroutines
-// (yield_context), callback chains and deferred operations, all making requests at once.
-// (The sync httpx::Client joins this test from plain threads once it exists.)
+// (yield_context), callback chains and deferred operations, all making requests at once, while
+// plain threads share one blocking httpx::Client against the same server.
 TEST(MixedUseOnThreads, OneAsyncClientSharedByEveryTokenOnAFourThreadPool) {
     TestServer server;
     server.start();
@@ -405,9 +405,20 @@ TEST(MixedUseOnThreads, OneAsyncClientSharedByEveryTokenOnAFourThreadPool) {
             };
             others.push_back(asio::co_spawn(pool, deferred(), asio::use_future));
         }
+        // Plain threads sharing one sync Client meanwhile (its own private loop and pool).
+        httpx::Client sync_client;
+        std::atomic<int> sync_ok{0};
+        std::vector<std::thread> threads;
+        for (int i = 0; i < kEach; ++i)
+            threads.emplace_back([&] {
+                for (int n = 0; n < kRequests; ++n)
+                    sync_ok += sync_client.get(server.url("/")).text() == "Hello, world!";
+            });
         const int coroutine_ok = sum(coroutines);
         for (auto& f : others) f.get();
+        for (auto& t : threads) t.join();
         EXPECT_EQ(coroutine_ok + ok, (3 * kEach + fibers) * kRequests);
+        EXPECT_EQ(sync_ok, kEach * kRequests);
         expect_pool_settled(*transport);
     }
     pool.join();

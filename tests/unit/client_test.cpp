@@ -75,7 +75,7 @@ TEST(Client, BuildRequestThenSendMergesTheClientsDefaults) {
     options.base_url = "https://example.org/api";
     options.headers = {{"X-Client", "1"}};
     httpx::Client client = echo_client(std::move(options));
-    httpx::Request request = client.build_request("GET", "items", {.params = {{"q", "1"}}});
+    httpx::Request request = client.build_request("GET", "items", {.params = httpx::QueryParams{{"q", "1"}}});
     EXPECT_EQ(request.url().str(), "https://example.org/api/items?q=1");
     EXPECT_EQ(request.headers().get("X-Client"), "1");
     httpx::Response r = client.send(request);
@@ -449,6 +449,35 @@ TEST(ClientThreads, AStreamedResponseIsReadOnAnotherThreadWhileCallsRun) {
     for (const auto& chunk : r.iter_bytes()) body += chunk;
     other.join();
     EXPECT_EQ(body, "abcd");
+}
+
+}  // namespace
+
+namespace {
+
+// The client state HTTPX lets a program change in place, through the sync Client: the jar is
+// the client's own (a cookie set on it is sent, a cookie a response sets is in it), a default
+// header erased is no longer sent, and the getters answer as AsyncClient's.
+TEST(Client, CookiesAndHeadersAreTheClientsOwnStateChangedInPlace) {
+    httpx::ClientOptions options;
+    options.transport = std::make_shared<httpx::MockTransport>([](httpx::Request& request) {
+        httpx::ResponseOptions response;
+        response.text = request.headers().get("Cookie").value_or("-") + " | " +
+                        request.headers().get("User-Agent").value_or("-");
+        response.headers = {{"Set-Cookie", "from_server=1; Path=/"}};
+        return httpx::Response(200, response);
+    });
+    options.trust_env = false;
+    options.auth = httpx::BasicAuth("user", "pass");
+    httpx::Client client(std::move(options));
+    EXPECT_FALSE(client.trust_env());
+    EXPECT_NE(std::dynamic_pointer_cast<httpx::BasicAuth>(client.auth()), nullptr);
+
+    client.cookies().set("token", "abc", "example.org");
+    client.headers().erase("User-Agent");
+    EXPECT_EQ(client.get("https://example.org/").text(), "token=abc | -");
+    EXPECT_EQ(client.cookies().get("from_server"), "1");
+    EXPECT_EQ(client.get("https://example.org/").text(), "token=abc; from_server=1 | -");
 }
 
 }  // namespace
