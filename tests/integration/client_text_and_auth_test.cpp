@@ -48,10 +48,15 @@ TEST_F(ClientTextAndAuth, AutodetectedEncodingDecodesABodyWithoutCharset) {
     EXPECT_EQ(response.text(), kRussian);
 
     // Streamed: nothing to detect from until the body is read, then the detector decides.
-    Response streamed = run(client.stream("POST", url("/echo"), options));
-    EXPECT_EQ(streamed.encoding(), "utf-8");
-    run(streamed.aread());
-    EXPECT_EQ(streamed.text(), kRussian);
+    // One coroutine: a run() returning between the head and the body would wait for the
+    // connection's armed read timer first.
+    auto streamed_text = [&]() -> httpx::awaitable<std::string> {
+        Response streamed = co_await client.stream("POST", url("/echo"), options);
+        EXPECT_EQ(streamed.encoding(), "utf-8");
+        co_await streamed.aread();
+        co_return streamed.text();
+    };
+    EXPECT_EQ(run(streamed_text()), kRussian);
 }
 
 TEST_F(ClientTextAndAuth, ResponseHeaderBytesAreDecodedAsHttpxDoes) {
