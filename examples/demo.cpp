@@ -1,5 +1,6 @@
-// The `make demo` tour: httpxx's AsyncClient against the bundled local test server
-// (tools/test_server, started in-process on a loopback port), then against an in-process app.
+// The `make demo` tour against the bundled local test server (tools/test_server, started
+// in-process on a loopback port): the blocking API first (httpx::get, then an httpx::Client),
+// then the AsyncClient, then an in-process app.
 #include <httpx/httpx.hpp>
 
 #include <boost/asio/co_spawn.hpp>
@@ -37,6 +38,29 @@ httpx::awaitable<httpx::Response> hello_app(httpx::Request& request) {
     co_return httpx::Response(200, options);
 }
 
+// The blocking API, as HTTPX's first page: no event loop in sight.
+void sync_tour(httpx::testing::TestServer& server) {
+    section("The blocking API: httpx::get");
+    httpx::Response r = httpx::get(server.url("/"));
+    std::cout << "  " << r << " " << r.http_version() << ": " << r.text() << "\n";
+
+    section("A blocking httpx::Client: pooled, and a streamed body read with range-for");
+    httpx::ClientOptions options;
+    options.base_url = server.origin();
+    httpx::Client client(options);
+    const auto connections_before = server.connections_accepted();
+    for (int i = 0; i < 3; ++i) client.get("/");
+    std::cout << "  3 requests over " << server.connections_accepted() - connections_before
+              << " connection (kept alive)\n";
+    httpx::Response streamed = client.stream("GET", "/drip?chunks=5&ms=40&size=1000");
+    int chunks = 0;
+    for (const httpx::Bytes& chunk : streamed.iter_bytes()) {
+        ++chunks;
+        std::cout << "  chunk of " << chunk.size() << " bytes\n";
+    }
+    std::cout << "  " << chunks << " chunks, " << streamed.num_bytes_downloaded() << " bytes\n";
+}
+
 httpx::awaitable<void> tour(httpx::testing::TestServer& server) {
     httpx::ClientOptions options;
     options.base_url = server.origin();
@@ -49,6 +73,7 @@ httpx::awaitable<void> tour(httpx::testing::TestServer& server) {
 
     section("Twenty concurrent requests sharing one pooled client (max 10 connections)");
     {
+        const auto connections_before = server.connections_accepted();
         auto start = std::chrono::steady_clock::now();
         auto executor = co_await asio::this_coro::executor;
         std::vector<std::future<httpx::Response>> pending;
@@ -63,8 +88,8 @@ httpx::awaitable<void> tour(httpx::testing::TestServer& server) {
         auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
             std::chrono::steady_clock::now() - start);
         std::cout << "  " << ok << "/20 succeeded in " << ms.count()
-                  << " ms (each takes 200 ms) over " << server.connections_accepted()
-                  << " connections\n";
+                  << " ms (each takes 200 ms) over "
+                  << server.connections_accepted() - connections_before << " connections\n";
     }
 
     section("A streamed download with a progress bar");
@@ -150,6 +175,7 @@ int main() {
     server.start();
     std::cout << "httpxx " << httpx::version << " demo; local test server on " << server.origin()
               << "\n";
+    sync_tour(server);
     asio::io_context io;
     auto done = asio::co_spawn(io, tour(server), asio::use_future);
     io.run();
