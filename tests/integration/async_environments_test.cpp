@@ -6,6 +6,7 @@
 // named "*Thread*" run under TSan too (`make tsan`).
 #include <gtest/gtest.h>
 
+#include "fiber_sanitizer.hpp"
 #include "httpx/completion.hpp"
 #include "httpx/httpx.hpp"
 #include "test_server.hpp"
@@ -278,6 +279,7 @@ TEST_F(Tokens, UseFuture) {
 }
 
 TEST_F(Tokens, YieldContext) {
+    if (!httpx::test::kSanitizerFollowsFibers) GTEST_SKIP() << "see fiber_sanitizer.hpp";
     std::string text;
     std::exception_ptr cancelled, refused;
     asio::spawn(
@@ -329,15 +331,7 @@ TEST_F(Tokens, Deferred) {
 
 // --- Mixed use under TSan ---
 
-// TSan does not follow Boost.Context's stack switches (it needs its fiber annotations, which
-// Boost.Context's assembly does not make): under TSan the stackful part is left out.
-#if defined(__SANITIZE_THREAD__)
-constexpr bool kThreadSanitizer = true;
-#elif defined(__has_feature)
-constexpr bool kThreadSanitizer = __has_feature(thread_sanitizer);
-#else
-constexpr bool kThreadSanitizer = false;
-#endif
+// Under ASan and TSan the stackful part is left out (fiber_sanitizer.hpp).
 
 // One AsyncClient shared, on a 4-thread pool, by coroutines, stackful coroutines
 // (yield_context), callback chains and deferred operations, all making requests at once, while
@@ -356,7 +350,7 @@ TEST(MixedUseOnThreads, OneAsyncClientSharedByEveryTokenOnAFourThreadPool) {
             coroutines.push_back(
                 asio::co_spawn(pool, fetch(client, server, kRequests), asio::use_future));
         std::vector<std::future<void>> others;
-        const int fibers = kThreadSanitizer ? 0 : kEach;
+        const int fibers = httpx::test::kSanitizerFollowsFibers ? kEach : 0;
         for (int i = 0; i < fibers; ++i) {
             std::promise<void> done;
             others.push_back(done.get_future());

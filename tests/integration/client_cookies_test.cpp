@@ -12,10 +12,11 @@
 
 namespace {
 
-using httpx::test::run_async;
+using httpx::test::run_on;
 
 TEST(ClientCookies, SecureCookieOnlyOverTls) {
     httpx::test::PlainAndTlsServers servers("cookies");
+    boost::asio::io_context io;  // outlives the client: its pooled sockets belong to it
     httpx::ClientOptions options;
     options.verify = servers.certs.ca_cert;
     httpx::AsyncClient client(std::move(options));
@@ -30,11 +31,11 @@ TEST(ClientCookies, SecureCookieOnlyOverTls) {
     const std::string plain_url =
         "http://localhost:" + std::to_string(servers.plain.port()) + "/echo_headers";
     const std::string tls_url = servers.tls_origin() + "/echo_headers";
-    httpx::Response over_tls = run_async(client.get(tls_url));
+    httpx::Response over_tls = run_on(io, client.get(tls_url));
     EXPECT_EQ(over_tls.json()["cookie"], "token=s3cret; plain=1");
-    httpx::Response over_plain = run_async(client.get(plain_url));
+    httpx::Response over_plain = run_on(io, client.get(plain_url));
     EXPECT_EQ(over_plain.json()["cookie"], "plain=1");
-    run_async(client.aclose());
+    run_on(io, client.aclose());
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <httpx/transport.hpp>
 
 #include <gtest/gtest.h>
+
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -20,6 +21,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
+#include "fiber_sanitizer.hpp"
 
 #include <chrono>
 #include <exception>
@@ -91,6 +93,7 @@ TEST_F(TokenTest, UseFuture) {
 }
 
 TEST_F(TokenTest, YieldContext) {
+    if (!httpx::test::kSanitizerFollowsFibers) GTEST_SKIP() << "see fiber_sanitizer.hpp";
     std::string text;
     bool threw = false;
     asio::spawn(
@@ -167,6 +170,7 @@ TEST_F(TokenTest, UseFutureCancelled) {
 }
 
 TEST_F(TokenTest, YieldContextCancelled) {
+    if (!httpx::test::kSanitizerFollowsFibers) GTEST_SKIP() << "see fiber_sanitizer.hpp";
     asio::cancellation_signal signal;
     std::exception_ptr failure;
     bool done = false;
