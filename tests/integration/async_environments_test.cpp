@@ -389,16 +389,17 @@ TEST(MixedUseOnThreads, OneAsyncClientSharedByEveryTokenOnAFourThreadPool) {
             others.push_back(chain->done.get_future());
             Chain::next(chain);
         }
-        for (int i = 0; i < kEach; ++i) {
-            auto deferred = [&]() -> httpx::awaitable<void> {
-                for (int n = 0; n < kRequests; ++n) {
-                    httpx::Response r =
-                        co_await asio::co_spawn(pool, client.get(server.url("/")), asio::deferred);
-                    ok += r.text() == "Hello, world!";
-                }
-            };
+        // A coroutine lambda's captures live in the closure, not in the coroutine's frame: the
+        // closure must outlive every coroutine it starts.
+        auto deferred = [&]() -> httpx::awaitable<void> {
+            for (int n = 0; n < kRequests; ++n) {
+                httpx::Response r =
+                    co_await asio::co_spawn(pool, client.get(server.url("/")), asio::deferred);
+                ok += r.text() == "Hello, world!";
+            }
+        };
+        for (int i = 0; i < kEach; ++i)
             others.push_back(asio::co_spawn(pool, deferred(), asio::use_future));
-        }
         // Plain threads sharing one sync Client meanwhile (its own private loop and pool).
         httpx::Client sync_client;
         std::atomic<int> sync_ok{0};
