@@ -12,7 +12,7 @@
 
 static unsigned long long g_bytes;
 
-static size_t on_data(char *data, size_t size, size_t count, void *user) {
+static size_t on_data(char* data, size_t size, size_t count, void* user) {
     (void)data;
     (void)user;
     g_bytes += size * count;
@@ -25,14 +25,14 @@ static double now(void) {
     return t.tv_sec + t.tv_nsec / 1e9;
 }
 
-static void cpu(double *user, double *sys) {
+static void cpu(double* user, double* sys) {
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     *user = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
     *sys = ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
     if (argc < 6 || atol(argv[4]) != 1) {
         fprintf(stderr, "usage: %s <get|stream|upload> <url> <n> 1 <h1|h2|h2c> [body_bytes]\n",
                 argv[0]);
@@ -45,15 +45,15 @@ int main(int argc, char **argv) {
     long version = !strcmp(proto, "h1")    ? CURL_HTTP_VERSION_1_1
                    : !strcmp(proto, "h2c") ? CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE
                                            : CURL_HTTP_VERSION_2TLS;
-    char *body = NULL;
+    char* body = NULL;
     if (upload) {
         body = malloc(body_bytes ? body_bytes : 1);
         memset(body, 'x', body_bytes);
     }
 
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    CURL *easy = curl_easy_init();
-    struct curl_slist *headers = curl_slist_append(NULL, "Expect:");
+    CURL* easy = curl_easy_init();
+    struct curl_slist* headers = curl_slist_append(NULL, "Expect:");
     curl_easy_setopt(easy, CURLOPT_URL, url);
     curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, version);
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_data);
@@ -79,7 +79,8 @@ int main(int argc, char **argv) {
         if (rc == CURLE_OK && status == 200) {
             ++ok;
         } else {
-            if (err++ == 0) fprintf(stderr, "request failed: %s (%ld)\n", curl_easy_strerror(rc), status);
+            if (err++ == 0)
+                fprintf(stderr, "request failed: %s (%ld)\n", curl_easy_strerror(rc), status);
         }
     }
     double elapsed = now() - start;

@@ -75,7 +75,8 @@ TEST(Client, BuildRequestThenSendMergesTheClientsDefaults) {
     options.base_url = "https://example.org/api";
     options.headers = {{"X-Client", "1"}};
     httpx::Client client = echo_client(std::move(options));
-    httpx::Request request = client.build_request("GET", "items", {.params = httpx::QueryParams{{"q", "1"}}});
+    httpx::Request request =
+        client.build_request("GET", "items", {.params = httpx::QueryParams{{"q", "1"}}});
     EXPECT_EQ(request.url().str(), "https://example.org/api/items?q=1");
     EXPECT_EQ(request.headers().get("X-Client"), "1");
     httpx::Response r = client.send(request);
