@@ -45,6 +45,12 @@ public:
         return false;
     }
     virtual void close() noexcept = 0;
+    /// Ends the reads and writes in flight from any thread (a timer's), without releasing the
+    /// stream: they see the end of the stream or a broken pipe, and their owner then closes
+    /// it on its own thread. Closing from another thread instead races the owner's operations
+    /// (on io_uring a read not yet submitted then lands on the next socket given that
+    /// descriptor). The default closes.
+    virtual void interrupt() noexcept { close(); }
     /// True when the peer closed or sent unsolicited bytes: an idle connection in that state
     /// must not carry another request.
     virtual bool is_readable() const = 0;

@@ -25,9 +25,10 @@ struct StreamDeadline::State {
         if (Clock::now() < deadline) {
             timer->wake_by(deadline);  // a later operation is running
         } else if (stream) {
-            // Closing aborts the operation; a connection that timed out is not reused.
+            // Interrupting ends the operation; its owner then closes the connection (one that
+            // timed out is not reused).
             expired = true;
-            stream->close();
+            stream->interrupt();
         }
     }
 };

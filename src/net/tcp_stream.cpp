@@ -16,6 +16,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <mutex>
 #include <string>
 #include <tuple>
 
@@ -134,9 +135,16 @@ public:
         return buffers.empty();
     }
     void close() noexcept override {
+        std::lock_guard lock(closing_);
         boost::system::error_code ignored;
         socket_.shutdown(asio::socket_base::shutdown_both, ignored);
         socket_.close(ignored);
+    }
+    void interrupt() noexcept override {
+        // shutdown(2) wakes the operations in flight and keeps the descriptor ours; the lock
+        // keeps it from meeting a descriptor that close() just gave back to the system.
+        std::lock_guard lock(closing_);
+        if (socket_.is_open()) ::shutdown(socket_.native_handle(), SHUT_RDWR);
     }
     bool is_readable() const override {
         return !socket_.is_open() || socket_readable(mutable_socket().native_handle());
@@ -146,6 +154,7 @@ private:
     Socket& mutable_socket() const { return const_cast<Socket&>(socket_); }
 
     Socket socket_;
+    std::mutex closing_;  // close() on the owner's thread against interrupt() on a timer's
 };
 
 }  // namespace

@@ -228,6 +228,10 @@ void TlsStream::close() noexcept {
     inner_->close();
 }
 
+void TlsStream::interrupt() noexcept {
+    inner_->interrupt();
+}
+
 bool TlsStream::is_readable() const {
     // Records already received count: SSL_has_pending (unsolicited bytes, or an alert), and so
     // does a close_notify or alert that arrived with the end of the last response (read ahead,

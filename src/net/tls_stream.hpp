@@ -56,6 +56,7 @@ public:
     awaitable<void> write(std::span<const boost::asio::const_buffer> buffers) override;
     bool write_now(std::span<boost::asio::const_buffer>& buffers) override;
     void close() noexcept override;
+    void interrupt() noexcept override;
     bool is_readable() const override;
     std::string alpn_protocol() const override;
     std::shared_ptr<const TLSInfo> tls_info() const override { return info_; }
