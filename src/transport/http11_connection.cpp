@@ -312,6 +312,9 @@ awaitable<Response> Http11Connection::handle_request(Request& request, const Tim
             throw;
         }
         if (exchange_.response().upgraded()) co_return hand_over(std::move(lease));
+        // The body's reads start when the caller asks, maybe never: until then the read timer
+        // must not keep the io_context running.
+        if (!exchange_.message_done()) deadline_->idle();
         lease_ = std::move(lease);
         co_return make_response(id);
     } catch (const TransportError& error) {

@@ -341,6 +341,23 @@ TEST_F(HttpTransport, AnUnreadStreamedResponseIsClosedNotLeaked) {
     run(task());
 }
 
+// A response kept unread is no operation in flight: its read timeout must not keep the
+// io_context running (run() returning only when the timer fires, seconds later).
+TEST_F(HttpTransport, AnUnreadStreamedResponseKeptOpenDoesNotHoldTheLoopForItsReadTimeout) {
+    httpx::RequestOptions options;
+    options.timeout = httpx::Timeout(30s);
+    std::optional<httpx::Response> kept;
+    auto task = [&]() -> httpx::awaitable<void> {
+        kept.emplace(co_await client->stream("GET", url("/bytes/1000000"), options));
+    };
+    const auto started = std::chrono::steady_clock::now();
+    run(task());
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 15s);
+    EXPECT_EQ(kept->status_code(), 200);
+    auto read_it = [&]() -> httpx::awaitable<std::size_t> { co_return (co_await kept->aread()).size(); };
+    EXPECT_EQ(run(read_it()), 1000000u);
+}
+
 TEST_F(HttpTransport, ExpiredIdleConnectionsAreNotReused) {
     httpx::HTTPTransportOptions options;
     options.limits.keepalive_expiry = std::chrono::milliseconds(50);
