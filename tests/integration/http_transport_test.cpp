@@ -354,7 +354,9 @@ TEST_F(HttpTransport, AnUnreadStreamedResponseKeptOpenDoesNotHoldTheLoopForItsRe
     run(task());
     EXPECT_LT(std::chrono::steady_clock::now() - started, 15s);
     EXPECT_EQ(kept->status_code(), 200);
-    auto read_it = [&]() -> httpx::awaitable<std::size_t> { co_return (co_await kept->aread()).size(); };
+    auto read_it = [&]() -> httpx::awaitable<std::size_t> {
+        co_return (co_await kept->aread()).size();
+    };
     EXPECT_EQ(run(read_it()), 1000000u);
 }
 
