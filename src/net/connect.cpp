@@ -1,6 +1,7 @@
 #include "net/connect.hpp"
 
 #include "net/deadline.hpp"
+#include "net/socks5_connect.hpp"
 #include "net/tcp_stream.hpp"
 #include "net/tls_info.hpp"
 #include "net/tls_stream.hpp"
@@ -186,9 +187,20 @@ awaitable<std::unique_ptr<NetworkStream>> socks5_tunnel(std::unique_ptr<NetworkS
             throw ConnectError("Failed to resolve '" + to.host + "': " + ec.message());
         host = endpoints.begin()->endpoint().address().to_string();
     }
-    // ----- SOCKS5 CALL SITE: net::socks5_handshake (branch `socks`, src/net/socks5_connect.hpp)
-    (void)stream;
-    throw ProxyError("SOCKS5 proxies are not supported yet (asked to reach " + host + ").");
+    std::optional<Socks5Credentials> credentials;
+    if (proxy.credentials)
+        credentials = Socks5Credentials{proxy.credentials->username, proxy.credentials->password};
+    boost::system::error_code ec;
+    try {
+        co_await socks5_handshake(*stream, host, static_cast<std::uint16_t>(to.port), credentials);
+    } catch (const boost::system::system_error& e) {
+        ec = e.code();
+    }
+    if (ec) {
+        throw ConnectError("Failed to talk to the SOCKS5 proxy " + proxy.host + ":" +
+                           std::to_string(proxy.port) + ": " + ec.message());
+    }
+    co_return stream;
 }
 
 awaitable<std::unique_ptr<NetworkStream>> connect_within(

@@ -287,12 +287,52 @@ TEST_F(ProxyTest, ProxyWithUnixSocketIsRefused) {
     EXPECT_THROW(httpx::AsyncHTTPTransport(std::move(options)), std::invalid_argument);
 }
 
+// SOCKS5 through the connector (the handshake itself is tested in socks5_test.cpp): socks5://
+// resolves the name here and sends the address, socks5h:// sends the name.
+TEST_F(ProxyTest, Socks5SendsAnAddressAndSocks5hTheName) {
+    TestProxy::Options options;
+    options.socks5 = true;
+    TestProxy proxy(options);
+    proxy.start();
+    const std::string port = std::to_string(servers->plain.port());
+    const std::string proxy_port = std::to_string(proxy.port());
+    EXPECT_EQ(
+        get(transport("socks5://127.0.0.1:" + proxy_port), "http://localhost:" + port + "/").text(),
+        "Hello, world!");
+    EXPECT_EQ(get(transport("socks5h://127.0.0.1:" + proxy_port), "http://localhost:" + port + "/")
+                  .text(),
+              "Hello, world!");
+    // TLS to the origin through the SOCKS tunnel, its name verified.
+    httpx::Response r = get(transport("socks5h://127.0.0.1:" + proxy_port, true),
+                            "https://localhost:" + std::to_string(h2_tls->port()) + "/tls/sni");
+    EXPECT_EQ(r.http_version(), "HTTP/2");
+    EXPECT_EQ(r.text(), "localhost");
+    const auto heads = proxy.heads();
+    ASSERT_EQ(heads.size(), 3u);
+    EXPECT_EQ(heads[0], "127.0.0.1:" + port);  // resolved here
+    EXPECT_EQ(heads[1], "localhost:" + port);  // resolved by the proxy
+    EXPECT_EQ(heads[2], "localhost:" + std::to_string(h2_tls->port()));
+}
+
+TEST_F(ProxyTest, Socks5RefusalIsAProxyError) {
+    TestProxy::Options options;
+    options.socks5 = true;
+    TestProxy proxy(options);
+    proxy.start();
+    auto t = transport("socks5h://127.0.0.1:" + std::to_string(proxy.port()));
+    // Nothing listens on port 1: the proxy answers "connection refused".
+    EXPECT_THROW(get(t, "http://127.0.0.1:1/"), httpx::ProxyError);
+    EXPECT_EQ(t->pool_stats().connections, 0u);
+}
+
 // --- Fault injection: every step of each way through a proxy ---
 
-enum class Route { forward, tunnel, tunnel_h2, https_proxy_tls_in_tls };
+enum class Route { forward, tunnel, tunnel_h2, https_proxy_tls_in_tls, socks5h_tls };
 
 // The exception of a failure at any step: what a user of HTTPX meets from a transport.
-bool expected_failure(const std::exception& e) {
+// (A SOCKS5 proxy that closes mid-handshake is a ProxyError, as in httpcore.)
+bool expected_failure(const std::exception& e, Route route) {
+    if (route == Route::socks5h_tls && dynamic_cast<const httpx::ProxyError*>(&e)) return true;
     return dynamic_cast<const httpx::ConnectError*>(&e) ||
            dynamic_cast<const httpx::ConnectTimeout*>(&e) ||
            dynamic_cast<const httpx::ReadError*>(&e) ||
@@ -321,12 +361,15 @@ TEST_P(ProxyFaults, EveryStepFailsCleanlyAndTheClientRecovers) {
     const auto [route, fault] = GetParam();
     TestProxy::Options proxy_options;
     if (route == Route::https_proxy_tls_in_tls) proxy_options.tls = servers->certs.server();
+    proxy_options.socks5 = route == Route::socks5h_tls;
     TestProxy proxy(proxy_options);
     proxy.start();
     httpx::Proxy::Options options;
     options.verify = ca();
-    const std::string proxy_url = (proxy_options.tls ? "https://localhost:" : "http://localhost:") +
-                                  std::to_string(proxy.port());
+    const std::string proxy_url = std::string(proxy_options.socks5 ? "socks5h"
+                                              : proxy_options.tls  ? "https"
+                                                                   : "http") +
+                                  "://localhost:" + std::to_string(proxy.port());
     const bool http2 = route == Route::tunnel_h2 || route == Route::https_proxy_tls_in_tls;
     const std::string url =
         route == Route::forward ? servers->plain.url("/bytes/100000")
@@ -354,7 +397,7 @@ TEST_P(ProxyFaults, EveryStepFailsCleanlyAndTheClientRecovers) {
         } catch (const std::exception& e) {
             error = e.what();
             thrown = typeid(e);
-            EXPECT_TRUE(expected_failure(e)) << typeid(e).name() << ": " << e.what();
+            EXPECT_TRUE(expected_failure(e, route)) << typeid(e).name() << ": " << e.what();
         }
         if (!faults->fired()) {
             EXPECT_EQ(done, 2) << error;
@@ -363,7 +406,7 @@ TEST_P(ProxyFaults, EveryStepFailsCleanlyAndTheClientRecovers) {
         const auto log = faults->log();
         // The way to the tunnel (the connect, CONNECT's write and the first read of its answer
         // on the first connection) fails in the connect phase, with its own exception.
-        if (route != Route::forward && route != Route::https_proxy_tls_in_tls && n < 3) {
+        if ((route == Route::tunnel || route == Route::tunnel_h2) && n < 3) {
             ASSERT_TRUE(thrown.has_value()) << "operation " << n << " failed unnoticed";
             EXPECT_EQ(*thrown, tunnel_step_error(log[n].operation, fault)) << error;
         }
@@ -371,14 +414,16 @@ TEST_P(ProxyFaults, EveryStepFailsCleanlyAndTheClientRecovers) {
         httpx::Response again = get(t, url, httpx::Timeout(5s));
         EXPECT_EQ(again.content().size(), 100000u);
         EXPECT_EQ(t->pool_stats().waiting, 0u);
-        if (!http2) EXPECT_EQ(t->pool_stats().connections, 1u);
+        if (!http2) {
+            EXPECT_EQ(t->pool_stats().connections, 1u);
+        }
     }
 }
 
 INSTANTIATE_TEST_SUITE_P(
     Routes, ProxyFaults,
     ::testing::Combine(::testing::Values(Route::forward, Route::tunnel, Route::tunnel_h2,
-                                         Route::https_proxy_tls_in_tls),
+                                         Route::https_proxy_tls_in_tls, Route::socks5h_tls),
                        ::testing::Values(httpx::net::Fault::reset, httpx::net::Fault::eof,
                                          httpx::net::Fault::stall)));
 
