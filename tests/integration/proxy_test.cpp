@@ -176,9 +176,9 @@ TEST_F(ProxyTest, HttpsProxyForwardsAndTunnelsTlsInTls) {
     EXPECT_EQ(r.http_version(), "HTTP/2");
     EXPECT_EQ(r.text(), "Hello, world!");
     // The TLS facts are the origin's (the inner TLS), not the proxy's.
-    auto tls = std::any_cast<std::shared_ptr<const httpx::TLSInfo>>(r.extensions().at("tls"));
-    EXPECT_EQ(tls->server_name, "localhost");
-    EXPECT_EQ(tls->alpn, "h2");
+    const auto& tls = std::any_cast<const httpx::TLSInfo&>(r.extensions().at("tls"));
+    EXPECT_EQ(tls.server_name, "localhost");
+    EXPECT_EQ(tls.alpn, "h2");
 }
 
 TEST_F(ProxyTest, HttpsProxyCertificateIsCheckedWithTheProxysVerify) {
