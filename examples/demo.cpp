@@ -1,12 +1,14 @@
 // The `make demo` tour against the bundled local test server (tools/test_server, started
 // in-process on a loopback port): the blocking API first (httpx::get, then an httpx::Client),
-// then the AsyncClient, then an in-process app.
+// then the AsyncClient, a request through a local HTTP proxy (the test server's proxy role),
+// then an in-process app.
 #include <httpx/httpx.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include "test_proxy.hpp"
 #include "test_server.hpp"
 
 #include <chrono>
@@ -157,6 +159,19 @@ httpx::awaitable<void> tour(httpx::testing::TestServer& server) {
     httpx::Response after = co_await client.get("/");
     std::cout << "  ...and the client is still fine: " << after << "\n";
     co_await client.aclose();
+
+    section("Through a proxy (a local HTTP proxy on a loopback port)");
+    {
+        httpx::testing::TestProxy proxy;
+        proxy.start();
+        httpx::ClientOptions proxied;
+        proxied.proxy = httpx::Proxy(proxy.url());
+        httpx::AsyncClient proxied_client(proxied);
+        httpx::Response r = co_await proxied_client.get(server.url("/"));
+        const std::string head = proxy.heads().at(0);
+        std::cout << "  " << r << " " << r.text() << " via " << proxy.url()
+                  << ", which received: " << head.substr(0, head.find('\r')) << "\n";
+    }
 
     section("An in-process application through AppTransport (no sockets)");
     {

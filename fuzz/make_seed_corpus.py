@@ -287,8 +287,27 @@ def http2_frames():
     write("http2_frames", seeds)
 
 
+def socks5_reply():
+    # The first byte picks the answer: 0 method reply, 1 login reply, 2 CONNECT reply.
+    ipv6 = bytes.fromhex("20010db8000000000000000000000007")
+    write("socks5_reply", [
+        b"\x00\x05\x00", b"\x00\x05\x02", b"\x00\x05\xff", b"\x00HTTP/1.1 400",
+        b"\x01\x01\x00", b"\x01\x01\x01", b"\x01\x05\x00",
+        b"\x02\x05\x00\x00\x01\x7f\x00\x00\x01\x04\x38HTTP/1.1 200 OK\r\n",
+        b"\x02\x05\x00\x00\x04" + ipv6 + b"\x01\xbb",
+        b"\x02\x05\x00\x00\x03\x09localhost\x00\x50",
+        b"\x02\x05\x00\x00\x03\x00\x00\x50",
+        b"\x02\x05\x05\x00\x01\x00\x00\x00\x00\x00\x00",
+        b"\x02\x05\x01\x00\x00",
+        b"\x02\x05\x00\x00\x09\x00",
+        b"\x02\x04\x5a\x00\x00\x00\x00\x00\x00",
+        b"\x02\x05\x00\x00\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\x0a\x00\x00\x01\x00\x50",
+    ])
+
+
 TARGETS = {f.__name__: f for f in (http11_response, http11_chunked, url, headers, decoders,
-                                   text_decoder, line_decoder, multipart, http2_frames)}
+                                   text_decoder, line_decoder, multipart, http2_frames,
+                                   socks5_reply)}
 
 if __name__ == "__main__":
     for name in sys.argv[1:] or TARGETS:

@@ -34,8 +34,7 @@ struct ClientOptions {
     std::optional<ClientCert> cert{};
     bool http1 = true;
     bool http2 = false;
-    /// Not supported yet: with the default transport, the constructor throws
-    /// `std::invalid_argument` ("Proxies are not supported yet.").
+    /// The default transport's proxy (see `HTTPTransportOptions::proxy`).
     std::optional<Proxy> proxy{};
     /// URL pattern ("all://", "https://", "http://example.com", "all://*.example.com:8080")
     /// -> transport; the most specific pattern wins; a null transport means the default one.

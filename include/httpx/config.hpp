@@ -81,6 +81,13 @@ struct Limits {
     friend std::ostream& operator<<(std::ostream& os, const Limits& limits);
 };
 
+/// TLS verification (HTTPX's `verify`): true (the system trust store, or with `trust_env` the
+/// CA bundle file `SSL_CERT_FILE`, else the CA directory `SSL_CERT_DIR`), false (no
+/// verification), a path to a CA bundle file or to a CA directory (OpenSSL's hashed layout, as
+/// `openssl rehash` or `c_rehash` make it), or a ready SSL context, used as it is: a transport
+/// sets ALPN and its client certificate on each connection, never on the context.
+using VerifyOption = std::variant<bool, std::string, std::shared_ptr<boost::asio::ssl::context>>;
+
 /// Credentials for a proxy or `BasicAuth`-style login.
 struct Credentials {
     std::string username;
@@ -89,11 +96,18 @@ struct Credentials {
 };
 
 /// A proxy server (HTTPX's `Proxy`): `http://`, `https://`, `socks5://` or `socks5h://`.
+/// An `http://` proxy forwards plain-HTTP requests (absolute-form target, `headers` added) and
+/// tunnels `https://` ones with `CONNECT host:port`; an `https://` proxy does the same over TLS
+/// to the proxy. `auth` (or the URL's userinfo) goes as `Proxy-Authorization: Basic`, the first
+/// of the proxy headers; for SOCKS5 as its username/password login.
 class Proxy {
 public:
     struct Options {
         std::optional<Credentials> auth{};
         Headers headers{};
+        /// How an `https://` proxy's own certificate is checked (HTTPX's `Proxy(ssl_context=)`),
+        /// independently of the transport's `verify`, which checks the origins.
+        VerifyOption verify = true;
     };
     /// Throws `std::invalid_argument` for an unsupported proxy scheme, `InvalidURL` for a bad URL.
     Proxy(std::string url, Options options);
@@ -105,6 +119,7 @@ public:
     /// The credentials: from the options, else from the URL's userinfo.
     const std::optional<Credentials>& auth() const noexcept { return auth_; }
     const Headers& headers() const noexcept { return headers_; }
+    const VerifyOption& verify() const noexcept { return verify_; }
 
     /// Prints HTTPX's repr, the password masked: `Proxy('http://p:8080', auth=('u', '********'))`.
     friend std::ostream& operator<<(std::ostream& os, const Proxy& proxy);
@@ -113,14 +128,8 @@ private:
     std::string url_;
     std::optional<Credentials> auth_;
     Headers headers_;
+    VerifyOption verify_;
 };
-
-/// TLS verification (HTTPX's `verify`): true (the system trust store, or with `trust_env` the
-/// CA bundle file `SSL_CERT_FILE`, else the CA directory `SSL_CERT_DIR`), false (no
-/// verification), a path to a CA bundle file or to a CA directory (OpenSSL's hashed layout, as
-/// `openssl rehash` or `c_rehash` make it), or a ready SSL context, used as it is: a transport
-/// sets ALPN and its client certificate on each connection, never on the context.
-using VerifyOption = std::variant<bool, std::string, std::shared_ptr<boost::asio::ssl::context>>;
 
 /// A client certificate (HTTPX's `cert`).
 struct ClientCert {

@@ -28,8 +28,10 @@ struct HTTPTransportOptions {
     bool http1 = true;
     bool http2 = false;
     Limits limits{};
-    /// Not supported yet: when set, the constructor throws `std::invalid_argument`
-    /// ("Proxies are not supported yet.").
+    /// Every request goes through this proxy (see Proxy): forwarded by an HTTP(S) proxy when
+    /// plain HTTP (one connection per origin, HTTP/1.1), tunnelled with CONNECT when https (TLS
+    /// to the origin inside, HTTP/2 by ALPN). The connect timeout covers the way through the
+    /// proxy; a refusal is `ProxyError` ("407 Proxy Authentication Required"). Not with `uds`.
     std::optional<Proxy> proxy{};
     /// Connect to this Unix domain socket instead of the URL's host (which still names the Host).
     std::optional<std::string> uds{};
@@ -47,7 +49,7 @@ struct HTTPTransportOptions {
 /// an HTTP/2 connection carries many requests at once. Safe to share between coroutines and
 /// threads. Failures are HTTPX's exceptions: ConnectError,
 /// ConnectTimeout, ReadTimeout, WriteTimeout, PoolTimeout, ReadError, WriteError,
-/// RemoteProtocolError, LocalProtocolError, UnsupportedProtocol.
+/// RemoteProtocolError, LocalProtocolError, UnsupportedProtocol, ProxyError.
 class AsyncHTTPTransport : public AsyncBaseTransport {
 public:
     AsyncHTTPTransport();

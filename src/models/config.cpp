@@ -53,7 +53,9 @@ std::ostream& operator<<(std::ostream& os, const Limits& limits) {
 }
 
 Proxy::Proxy(std::string url, Options options)
-    : auth_(std::move(options.auth)), headers_(std::move(options.headers)) {
+    : auth_(std::move(options.auth)),
+      headers_(std::move(options.headers)),
+      verify_(std::move(options.verify)) {
     URL parsed(url);
     const auto& scheme = parsed.scheme();
     if (scheme != "http" && scheme != "https" && scheme != "socks5" && scheme != "socks5h")

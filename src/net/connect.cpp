@@ -1,6 +1,7 @@
 #include "net/connect.hpp"
 
 #include "net/deadline.hpp"
+#include "net/socks5_connect.hpp"
 #include "net/tcp_stream.hpp"
 #include "net/tls_info.hpp"
 #include "net/tls_stream.hpp"
@@ -78,10 +79,14 @@ std::string tls_failure_reason(SSL* ssl, const boost::system::error_code& ec) {
     return ec.message();
 }
 
-// One attempt of open_stream(): the socket, then TLS.
+// One attempt of open_stream(): the socket, then TLS; or the steps through the proxy.
 awaitable<std::unique_ptr<NetworkStream>> connect_once(const Destination& to,
                                                        const ConnectSettings& settings,
                                                        asio::any_io_executor executor) {
+    if (settings.proxy) {
+        auto stream = co_await open_proxy_stream(*settings.proxy, settings, executor);
+        co_return co_await through_proxy(std::move(stream), to, settings, executor);
+    }
     auto stream = co_await open_socket(to.host, to.port, settings, executor);
     if (!to.tls) co_return stream;
     co_return co_await start_tls(std::move(stream), *settings.tls, to.tls_name(), executor);
@@ -145,6 +150,57 @@ awaitable<std::unique_ptr<NetworkStream>> start_tls(std::unique_ptr<NetworkStrea
     if (ec) throw handshake_failure(server_name, tls_failure_reason(ssl, ec));
     tls->set_tls_info(describe_tls(ssl, server_name));
     co_return tls;
+}
+
+awaitable<std::unique_ptr<NetworkStream>> open_proxy_stream(const ProxyRoute& proxy,
+                                                            const ConnectSettings& settings,
+                                                            asio::any_io_executor executor) {
+    auto stream = co_await open_socket(proxy.host, proxy.port, settings, executor);
+    if (!proxy.tls) co_return stream;
+    co_return co_await start_tls(std::move(stream), *proxy.tls, proxy.host, executor);
+}
+
+awaitable<std::unique_ptr<NetworkStream>> through_proxy(std::unique_ptr<NetworkStream> stream,
+                                                        const Destination& to,
+                                                        const ConnectSettings& settings,
+                                                        asio::any_io_executor executor) {
+    const ProxyRoute& proxy = *settings.proxy;
+    if (proxy.forwards(to.tls)) co_return stream;
+    if (proxy.is_http())
+        stream = co_await proxy.connect_tunnel(std::move(stream), to, proxy);
+    else
+        stream = co_await socks5_tunnel(std::move(stream), to, proxy);
+    if (!to.tls) co_return stream;
+    co_return co_await start_tls(std::move(stream), *settings.tls, to.tls_name(), executor);
+}
+
+awaitable<std::unique_ptr<NetworkStream>> socks5_tunnel(std::unique_ptr<NetworkStream> stream,
+                                                        const Destination& to,
+                                                        const ProxyRoute& proxy) {
+    std::string host = to.host;
+    if (proxy.kind == ProxyRoute::Kind::socks5) {
+        // socks5://: the name is resolved here and the proxy is given an address.
+        tcp::resolver resolver(co_await asio::this_coro::executor);
+        auto [ec, endpoints] = co_await resolver.async_resolve(
+            to.host, std::to_string(to.port), asio::experimental::as_tuple(asio::use_awaitable));
+        if (ec || endpoints.empty())
+            throw ConnectError("Failed to resolve '" + to.host + "': " + ec.message());
+        host = endpoints.begin()->endpoint().address().to_string();
+    }
+    std::optional<Socks5Credentials> credentials;
+    if (proxy.credentials)
+        credentials = Socks5Credentials{proxy.credentials->username, proxy.credentials->password};
+    boost::system::error_code ec;
+    try {
+        co_await socks5_handshake(*stream, host, static_cast<std::uint16_t>(to.port), credentials);
+    } catch (const boost::system::system_error& e) {
+        ec = e.code();
+    }
+    if (ec) {
+        throw ConnectError("Failed to talk to the SOCKS5 proxy " + proxy.host + ":" +
+                           std::to_string(proxy.port) + ": " + ec.message());
+    }
+    co_return stream;
 }
 
 awaitable<std::unique_ptr<NetworkStream>> connect_within(

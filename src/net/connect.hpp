@@ -8,6 +8,7 @@
 #include "httpx/exceptions.hpp"
 #include "httpx/types.hpp"
 #include "net/network_stream.hpp"
+#include "net/proxy_route.hpp"
 #include "net/tls_context.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -35,6 +36,8 @@ struct ConnectSettings {
     int retries = 0;
     bool http1 = true;   // HTTP/1.1 offered (ALPN) and spoken
     bool http2 = false;  // HTTP/2 offered by ALPN; over plain TCP only without http1
+    /// Every connection goes through this proxy when set (never with `uds`).
+    std::shared_ptr<const ProxyRoute> proxy;
 };
 
 /// Where a connection goes.
@@ -66,6 +69,26 @@ awaitable<std::unique_ptr<NetworkStream>> start_tls(std::unique_ptr<NetworkStrea
                                                     const std::string& server_name,
                                                     boost::asio::any_io_executor executor);
 
+/// A stream to `proxy`: its socket, then TLS to it for an https:// proxy (checked with the
+/// proxy's own TLS settings). Throws ConnectError.
+awaitable<std::unique_ptr<NetworkStream>> open_proxy_stream(const ProxyRoute& proxy,
+                                                            const ConnectSettings& settings,
+                                                            boost::asio::any_io_executor executor);
+
+/// On `stream` (to the proxy): the tunnel to `to` (CONNECT or SOCKS5) unless the proxy
+/// forwards the request as it is, then TLS to the origin when `to.tls` (TLS in TLS behind an
+/// https:// proxy). Throws ProxyError when the proxy refuses, ConnectError.
+awaitable<std::unique_ptr<NetworkStream>> through_proxy(std::unique_ptr<NetworkStream> stream,
+                                                        const Destination& to,
+                                                        const ConnectSettings& settings,
+                                                        boost::asio::any_io_executor executor);
+
+/// The SOCKS5 step of a route: the handshake asking for `to` (its name resolved here first for
+/// socks5://). Throws ProxyError, ConnectError.
+awaitable<std::unique_ptr<NetworkStream>> socks5_tunnel(std::unique_ptr<NetworkStream> stream,
+                                                        const Destination& to,
+                                                        const ProxyRoute& proxy);
+
 /// The ConnectError of a connect to host:port (or to `settings.uds`) that failed with `error`.
 ConnectError connect_failure(const std::string& host, int port, const ConnectSettings& settings,
                              const boost::system::error_code& error);
@@ -82,8 +105,9 @@ awaitable<std::unique_ptr<NetworkStream>> connect_within(
 awaitable<std::unique_ptr<NetworkStream>> with_connect_retries(
     int retries, std::function<awaitable<std::unique_ptr<NetworkStream>>()> attempt);
 
-/// All of the above: a stream to `to` (kept by reference until it completes), each attempt
-/// within `timeout`, retried as `settings.retries` says. Throws ConnectError / ConnectTimeout.
+/// All of the above: a stream to `to` (through `settings.proxy` when set) (kept by reference until
+/// it completes), each attempt within `timeout`, retried as `settings.retries` says. Throws
+/// ConnectError / ConnectTimeout.
 awaitable<std::unique_ptr<NetworkStream>> open_stream(
     const Destination& to, const ConnectSettings& settings,
     std::optional<std::chrono::duration<double>> timeout);

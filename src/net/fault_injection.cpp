@@ -169,8 +169,29 @@ private:
         const Destination& to, std::optional<std::chrono::duration<double>> timeout) {
         const std::size_t connection = faults_->open_connection();
         auto executor = co_await asio::this_coro::executor;
+        if (settings_.proxy)
+            co_return co_await connect_within(timeout, via_proxy(to, connection, executor));
         auto stream = co_await connect_within(timeout, connect_once(to, connection, executor));
         co_return with_faults(std::move(stream), faults_, connection, executor);
+    }
+
+    // Through the proxy: the connect to it and the TLS handshake with an https:// one counted
+    // as such, then every read and write on the stream to the proxy: CONNECT's, the TLS
+    // handshake with the origin inside the tunnel, then the requests'.
+    awaitable<std::unique_ptr<NetworkStream>> via_proxy(const Destination& to,
+                                                        std::size_t connection,
+                                                        asio::any_io_executor executor) {
+        const ProxyRoute& proxy = *settings_.proxy;
+        auto stream = co_await open_socket(proxy.host, proxy.port, settings_, executor);
+        if (auto fault = co_await faults_->before(IoOperation::connect, connection))
+            throw connect_failure(proxy.host, proxy.port, settings_, *fault);
+        if (proxy.tls) {
+            if (auto fault = co_await faults_->before(IoOperation::handshake, connection))
+                throw handshake_failure(proxy.host, fault->message());
+            stream = co_await start_tls(std::move(stream), *proxy.tls, proxy.host, executor);
+        }
+        stream = with_faults(std::move(stream), faults_, connection, executor);
+        co_return co_await through_proxy(std::move(stream), to, settings_, executor);
     }
 
     awaitable<std::unique_ptr<NetworkStream>> connect_once(const Destination& to,

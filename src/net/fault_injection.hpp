@@ -82,7 +82,8 @@ std::unique_ptr<NetworkStream> with_faults(std::unique_ptr<NetworkStream> stream
 
 /// A connector that opens connections as make_socket_connector(settings) does, the same steps
 /// in the same order, with every connect, handshake, read and write counted (and the chosen
-/// one failed) by `faults`.
+/// one failed) by `faults`. Through a proxy, the reads and writes are those of the stream to
+/// the proxy: CONNECT's, the TLS handshake with the origin inside the tunnel, the requests'.
 std::shared_ptr<Connector> make_fault_connector(ConnectSettings settings,
                                                 std::shared_ptr<FaultInjector> faults);
 

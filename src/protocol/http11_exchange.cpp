@@ -16,10 +16,15 @@ BodyFraming body_framing(const Request& request) {
 
 Http11Exchange::Http11Exchange() : parser_("GET") {}
 
-void Http11Exchange::start(const Request& request) {
+void Http11Exchange::start(const Request& request, const Headers* proxy_headers) {
     if (state_ != State::idle) throw std::logic_error("HTTP/1.1 exchange started while busy");
     head_.clear();
-    serialize_request_head(request.method(), request_target(request), request.headers(), head_);
+    if (proxy_headers) {
+        serialize_request_head(request.method(), forwarded_target(request),
+                               merge_headers(*proxy_headers, request.headers()), head_);
+    } else {
+        serialize_request_head(request.method(), request_target(request), request.headers(), head_);
+    }
     framing_ = body_framing(request);
     parser_.reset(request.method());
     nothing_received_ = true;

@@ -53,9 +53,11 @@ public:
     State state() const noexcept { return state_; }
 
     /// Begins the cycle of `request`: chooses its body framing and serializes its head (see
-    /// head()). Throws `std::logic_error` unless idle, `LocalProtocolError` for an invalid
-    /// method, target or header (the state stays idle).
-    void start(const Request& request);
+    /// head()). With `proxy_headers`, the request is forwarded by an HTTP proxy: its target in
+    /// absolute form (forwarded_target()), the proxy headers first (merge_headers()). Throws
+    /// `std::logic_error` unless idle, `LocalProtocolError` for an invalid method, target or
+    /// header (the state stays idle).
+    void start(const Request& request, const Headers* proxy_headers = nullptr);
     /// The serialized request head of the cycle (valid until the next start()).
     std::string_view head() const noexcept { return head_; }
     BodyFraming framing() const noexcept { return framing_; }

@@ -51,7 +51,9 @@ ConnectionPool::~ConnectionPool() {
 }
 
 bool ConnectionPool::may_multiplex(bool tls) const noexcept {
-    // HTTP/2 by ALPN over TLS, or by prior knowledge when HTTP/1.1 is off.
+    // HTTP/2 by ALPN over TLS, or by prior knowledge when HTTP/1.1 is off; never to a proxy
+    // that forwards (HTTP/1.1, as httpcore).
+    if (settings_.proxy && settings_.proxy->forwards(tls)) return false;
     return settings_.http2 && (tls || !settings_.http1);
 }
 

@@ -32,8 +32,12 @@ std::optional<net::StreamDeadline::Duration> phase(const std::optional<Timeout::
 
 }  // namespace
 
-Http11Connection::Http11Connection(std::unique_ptr<net::NetworkStream> stream, std::string origin)
-    : stream_(std::move(stream)), origin_(std::move(origin)), tls_(stream_->tls_info()) {}
+Http11Connection::Http11Connection(std::unique_ptr<net::NetworkStream> stream, std::string origin,
+                                   std::shared_ptr<const Headers> proxy_headers)
+    : stream_(std::move(stream)),
+      origin_(std::move(origin)),
+      proxy_headers_(std::move(proxy_headers)),
+      tls_(stream_->tls_info()) {}
 
 Http11Connection::~Http11Connection() {
     // The last holder of an unfinished exchange dropped it (a body iterator given up half-way):
@@ -281,7 +285,7 @@ awaitable<Response> Http11Connection::handle_request(Request& request, const Tim
         if (!deadline_) deadline_.emplace(co_await asio::this_coro::executor, *stream_);
         bool sent_at_once = false;
         try {
-            exchange_.start(request);
+            exchange_.start(request, proxy_headers_.get());
             if (const Bytes* content = request.stream().buffer()) {
                 // The common case inline (no coroutine frame for the write): head and body in
                 // one gathered write. Usually the socket takes it all at once: no composed write

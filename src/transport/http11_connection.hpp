@@ -29,7 +29,10 @@ namespace httpx::transport {
 
 class Http11Connection : public Connection, public std::enable_shared_from_this<Http11Connection> {
 public:
-    Http11Connection(std::unique_ptr<net::NetworkStream> stream, std::string origin);
+    /// `proxy_headers`: the stream goes to an HTTP proxy that forwards each request (absolute-form
+    /// target, these headers first); null for a stream to the origin or through a tunnel.
+    Http11Connection(std::unique_ptr<net::NetworkStream> stream, std::string origin,
+                     std::shared_ptr<const Headers> proxy_headers = nullptr);
     ~Http11Connection() override;
 
     /// Sends `request` and reads the response head. The returned response's body reads from
@@ -93,8 +96,9 @@ private:
 
     std::unique_ptr<net::NetworkStream> stream_;  // null once handed over
     std::string origin_;
-    std::shared_ptr<const TLSInfo> tls_;  // for every response's "tls" extension
-    std::string buffer_;                  // bytes read and not yet parsed: buffer_[begin_, end_)
+    std::shared_ptr<const Headers> proxy_headers_;  // forwarding through an HTTP proxy
+    std::shared_ptr<const TLSInfo> tls_;            // for every response's "tls" extension
+    std::string buffer_;  // bytes read and not yet parsed: buffer_[begin_, end_)
     std::size_t begin_ = 0, end_ = 0;
     protocol::Http11Exchange exchange_;            // the request/response cycle, reused
     Failure::Kind failure_ = Failure::Kind::none;  // how the current request failed

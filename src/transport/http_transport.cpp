@@ -6,6 +6,7 @@
 #include "net/tls_context.hpp"
 #include "transport/connection_pool.hpp"
 #include "transport/http_transport_access.hpp"
+#include "transport/proxy_tunnel.hpp"
 
 namespace httpx {
 
@@ -17,7 +18,6 @@ AsyncHTTPTransport::AsyncHTTPTransport() : AsyncHTTPTransport(HTTPTransportOptio
 
 AsyncHTTPTransport::AsyncHTTPTransport(HTTPTransportOptions options)
     : impl_(std::make_shared<Impl>()) {
-    if (options.proxy) throw std::invalid_argument("Proxies are not supported yet.");
     if (!options.http1 && !options.http2)
         throw std::invalid_argument("At least one of http1 and http2 must be enabled.");
     net::ConnectSettings settings;
@@ -29,6 +29,11 @@ AsyncHTTPTransport::AsyncHTTPTransport(HTTPTransportOptions options)
     settings.local_address = std::move(options.local_address);
     settings.socket_options = std::move(options.socket_options);
     settings.retries = options.retries;
+    if (options.proxy) {
+        if (settings.uds)
+            throw std::invalid_argument("A transport cannot use both a proxy and a Unix socket.");
+        settings.proxy = transport::make_proxy_route(*options.proxy, options.trust_env);
+    }
     auto connector = net::make_socket_connector(settings);
     impl_->pool = std::make_shared<transport::ConnectionPool>(options.limits, std::move(settings),
                                                               std::move(connector));

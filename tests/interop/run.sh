@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Interop tests: starts nginx (HTTP/1.1 and TLS, gzip, static files; HTTP/2 over TLS and h2c,
 # WebDAV PUT), nghttpd (h2c with trailers and upload echo) and httpbin (Debian's python3-httpbin
-# under gunicorn) on loopback ports (curl exchanges cookie files with the tests), runs httpxx_interop_tests against them, stops the servers
+# under gunicorn), squid and tinyproxy (tests/interop/proxies.sh) on loopback ports (curl
+# exchanges cookie files with the tests), runs httpxx_interop_tests against them, stops the servers
 # by pid and exits with the tests' status. Everything is bounded in time.
 #   usage: tests/interop/run.sh [build-dir] [gtest arguments...]
 # shellcheck disable=SC2317  # stop and cleanup run from traps
@@ -15,6 +16,9 @@ for tool in nginx nghttpd nghttp gunicorn openssl python3 curl; do
 done
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/httpxx-interop.XXXXXX")
+chmod 755 "$tmp"  # squid and tinyproxy may run as other users (proxy, nobody)
+# shellcheck source=tests/interop/proxies.sh
+source "$(dirname "${BASH_SOURCE[0]}")/proxies.sh"
 nginx_pid=""
 nghttpd_pid=""
 httpbin_pid=""
@@ -35,8 +39,10 @@ cleanup() {
   stop "$nginx_pid"
   stop "$nghttpd_pid"
   stop "$httpbin_pid"
+  stop_proxies
   if [ "$status" -ne 0 ]; then
-    for log in openssl.log nginx-error.log nghttpd.log httpbin.log; do
+    for log in openssl.log nginx-error.log nghttpd.log httpbin.log squid/cache.log \
+      tinyproxy/open.log tinyproxy/auth.log; do
       [ -s "$tmp/$log" ] && { echo "--- $log (last lines)"; tail -n 20 "$tmp/$log"; } >&2
     done
   fi
@@ -225,6 +231,8 @@ export HTTPXX_INTEROP_NGINX_H2C_URL="http://127.0.0.1:$h2c_port"
 export HTTPXX_INTEROP_NGINX_H2C_GOAWAY_URL="http://127.0.0.1:$h2c_goaway_port"
 export HTTPXX_INTEROP_NGINX_H2C_TWO_STREAMS_URL="http://127.0.0.1:$h2c_two_streams_port"
 export HTTPXX_INTEROP_NGHTTPD_URL="http://127.0.0.1:$nghttpd_port"
+start_proxies
+
 # Proxy variables of the environment must not divert loopback requests.
 unset http_proxy https_proxy all_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY
 

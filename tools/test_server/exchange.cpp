@@ -28,9 +28,19 @@ std::optional<std::uint64_t> to_number(std::string_view text) {
 
 void Request::set_target(std::string_view text) {
     target = std::string(text);
-    auto question = target.find('?');
-    path = target.substr(0, question);
-    query = question == std::string::npos ? std::string() : target.substr(question + 1);
+    // An absolute form (what a forwarding proxy passes on) routes by its path, as RFC 9112
+    // (3.2.2) asks of servers.
+    std::string_view local = target;
+    if (const auto scheme_end = local.find("://");
+        !local.starts_with('/') && scheme_end != std::string_view::npos) {
+        const auto path_start = local.find('/', scheme_end + 3);
+        local =
+            path_start == std::string_view::npos ? std::string_view("/") : local.substr(path_start);
+    }
+    auto question = local.find('?');
+    path = std::string(local.substr(0, question));
+    query = question == std::string_view::npos ? std::string()
+                                               : std::string(local.substr(question + 1));
 }
 
 std::optional<std::string> Request::header(std::string_view name) const {

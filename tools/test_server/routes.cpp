@@ -594,11 +594,6 @@ awaitable<After> route(Exchange& ex) {
         co_await ex.drain();
         co_return co_await respond_text(ex, 200, kHello);
     }
-    if (!ex.request().target.starts_with('/')) {
-        // "*" (OPTIONS) or an absolute form: the target as received.
-        co_await ex.drain();
-        co_return co_await respond_text(ex, 200, "target: " + ex.request().target);
-    }
     if (path == "/upgrade/echo") co_return co_await handle_upgrade_echo(ex);
     if (path == "/tls/sni") {
         co_await ex.drain();
@@ -626,6 +621,9 @@ awaitable<After> route(Exchange& ex) {
     if (path == "/h2/goaway") co_return co_await handle_goaway(ex);
     if (path == "/h2/bad_header") co_return co_await handle_bad_header(ex);
     co_await ex.drain();
+    // "*" (OPTIONS), or an absolute form with a path no route has: the target as received.
+    if (!ex.request().target.starts_with('/'))
+        co_return co_await respond_text(ex, 200, "target: " + ex.request().target);
     co_return co_await respond_text(ex, 404, "Not Found");
 }
 
