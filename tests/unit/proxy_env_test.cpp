@@ -4,11 +4,17 @@
 #include "client/proxy_env.hpp"
 #include "client/url_pattern.hpp"
 
+#include <httpx/async_client.hpp>
+#include <httpx/transport.hpp>
 #include <httpx/url.hpp>
+
+#include "run_async.hpp"
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <map>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -180,4 +186,73 @@ TEST(URLPatternRange, PrefixLengthOnlyAfterAnAddress) {
     EXPECT_FALSE(matches("all://example.com/8", "http://example.org/"));
     EXPECT_THROW(URLPattern("all://10.0.0.0/33"), std::invalid_argument);
     EXPECT_THROW(URLPattern("all://[::]/129"), std::invalid_argument);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The client reads the process environment (setenv here, restored after each test).
+
+namespace {
+
+class ScopedEnv {
+public:
+    ScopedEnv(const char* name, const char* value) : name_(name) {
+        if (const char* old = std::getenv(name)) old_ = old;
+        ::setenv(name, value, 1);
+    }
+    ~ScopedEnv() {
+        if (old_)
+            ::setenv(name_.c_str(), old_->c_str(), 1);
+        else
+            ::unsetenv(name_.c_str());
+    }
+
+private:
+    std::string name_;
+    std::optional<std::string> old_;
+};
+
+struct CountingMock {
+    std::shared_ptr<int> calls = std::make_shared<int>(0);
+    std::shared_ptr<httpx::MockTransport> transport() const {
+        return std::make_shared<httpx::MockTransport>([calls = calls](httpx::Request&) {
+            ++*calls;
+            return httpx::Response(200);
+        });
+    }
+};
+
+// Whether a GET of http://example.org/ reaches `mock` with these options; false also when the
+// client refuses (before proxies are wired in, a proxied transport cannot be built; after, the
+// proxy at port 9 refuses the connection).
+bool reaches(const CountingMock& mock, httpx::ClientOptions options) {
+    const int before = *mock.calls;
+    try {
+        httpx::AsyncClient client(std::move(options));
+        httpx::test::run_async(client.get("http://example.org/"));
+    } catch (const std::exception&) {
+    }
+    return *mock.calls > before;
+}
+
+}  // namespace
+
+TEST(ClientEnvironment, ProxiesFromTheEnvironmentUnlessTrustEnvIsFalseOrATransportIsGiven) {
+    const ScopedEnv upper("HTTP_PROXY", "http://127.0.0.1:9");
+    const ScopedEnv lower("http_proxy", "http://127.0.0.1:9");
+    const ScopedEnv no_proxy("no_proxy", "");  // unsets NO_PROXY too
+    CountingMock mock;
+
+    // The environment's "http://" mount is more specific than the user's "all://".
+    httpx::ClientOptions trusting;
+    trusting.mounts = {{"all://", mock.transport()}};
+    EXPECT_FALSE(reaches(mock, std::move(trusting)));
+
+    httpx::ClientOptions not_trusting;
+    not_trusting.trust_env = false;
+    not_trusting.mounts = {{"all://", mock.transport()}};
+    EXPECT_TRUE(reaches(mock, std::move(not_trusting)));
+
+    httpx::ClientOptions with_transport;
+    with_transport.transport = mock.transport();
+    EXPECT_TRUE(reaches(mock, std::move(with_transport)));
 }
