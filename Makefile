@@ -33,9 +33,11 @@ unit-test: build
 install-test: build
 	bash tests/install/run.sh $(BUILD_DIR)
 
-# Against nginx and httpbin (python3-httpbin under gunicorn) started on loopback ports.
+# Against nginx and httpbin (python3-httpbin under gunicorn) started on loopback ports, and
+# SOCKS5 against dante.
 interop-test: build
 	bash tests/interop/run.sh $(BUILD_DIR)
+	bash tests/interop/dante.sh $(BUILD_DIR)
 
 # clang 14 (warnings are errors) with Asio on io_uring (-DHTTPXX_IO_URING=ON, README "io_uring"):
 # the library, the examples and the whole suite built in build-uring and run there, then the

@@ -38,6 +38,8 @@ struct ClientOptions {
     std::optional<Proxy> proxy{};
     /// URL pattern ("all://", "https://", "http://example.com", "all://*.example.com:8080")
     /// -> transport; the most specific pattern wins; a null transport means the default one.
+    /// Proxies per scheme or host are mounted transports with `HTTPTransportOptions::proxy`.
+    /// Beyond HTTPX, an address and a prefix length ("all://10.0.0.0/8") match a range.
     std::map<std::string, std::shared_ptr<AsyncBaseTransport>> mounts{};
     Timeout timeout{};
     bool follow_redirects = false;
@@ -47,8 +49,15 @@ struct ClientOptions {
     URL base_url{};
     /// Replaces the default transport entirely.
     std::shared_ptr<AsyncBaseTransport> transport{};
-    /// Whether the default transport reads `SSL_CERT_FILE` / `SSL_CERT_DIR` for `verify = true`
-    /// (HTTPX's `trust_env`). No other environment variable (proxies) is read yet.
+    /// Whether the environment is read (HTTPX's `trust_env`): `SSL_CERT_FILE` / `SSL_CERT_DIR`
+    /// for `verify = true`, and, when neither `proxy` nor `transport` is given, the proxies of
+    /// `HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY` as Python's urllib reads them
+    /// (lower case first; an empty lower-case variable unsets; upper-case `HTTP_PROXY` ignored
+    /// when `REQUEST_METHOD` is set), each a transport mounted per scheme ("http://",
+    /// "https://", "all://") with NO_PROXY's hosts mounted direct; `mounts` override them.
+    /// NO_PROXY takes "*", names (and their subdomains), ".domain" and "*.domain" (subdomains
+    /// only), IPv4 and IPv6 addresses, and beyond HTTPX ranges such as "10.0.0.0/8" and
+    /// "fd00::/8" (for hosts written as addresses).
     bool trust_env = true;
     /// The encoding of `Response::text()` when Content-Type names no known charset: a name, or
     /// a detector called with the body, e.g. `httpx::autodetect_encoding` (`DefaultEncoding`).

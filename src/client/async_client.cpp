@@ -2,6 +2,7 @@
 #include "httpx/async_client.hpp"
 
 #include "client/mounts.hpp"
+#include "client/proxy_env.hpp"
 #include "client/redirects.hpp"
 #include "content/decoders.hpp"
 #include "httpx/exceptions.hpp"
@@ -76,20 +77,37 @@ struct AsyncClient::Impl {
         auth = o.auth.get();
         default_encoding = std::move(o.default_encoding);
         trust_env = o.trust_env;
+        // HTTPX's _init_transport and _init_proxy_transport: one set of options for all.
+        HTTPTransportOptions transport_options;
+        transport_options.verify = std::move(o.verify);
+        transport_options.cert = std::move(o.cert);
+        transport_options.trust_env = o.trust_env;
+        transport_options.http1 = o.http1;
+        transport_options.http2 = o.http2;
+        transport_options.limits = o.limits;
+        // As HTTPX: the environment's proxies only when neither a proxy nor a transport is
+        // given; they become mounts, which the user's mounts override.
+        std::map<std::string, std::shared_ptr<AsyncBaseTransport>> mounted;
+        if (o.trust_env && !o.transport && !o.proxy) {
+            for (auto& [pattern, proxy_url] :
+                 detail::environment_proxies(detail::process_environment())) {
+                std::shared_ptr<AsyncBaseTransport> proxied;
+                if (proxy_url) {
+                    HTTPTransportOptions proxied_options = transport_options;
+                    proxied_options.proxy = Proxy(*proxy_url);
+                    proxied = std::make_shared<AsyncHTTPTransport>(std::move(proxied_options));
+                }
+                mounted.emplace(pattern, std::move(proxied));
+            }
+        }
         if (o.transport) {
             transport = std::move(o.transport);
         } else {
-            HTTPTransportOptions transport_options;
-            transport_options.verify = std::move(o.verify);
-            transport_options.cert = std::move(o.cert);
-            transport_options.trust_env = o.trust_env;
-            transport_options.http1 = o.http1;
-            transport_options.http2 = o.http2;
-            transport_options.limits = o.limits;
             transport_options.proxy = std::move(o.proxy);
             transport = std::make_shared<AsyncHTTPTransport>(std::move(transport_options));
         }
-        mounts = detail::Mounts(o.mounts);
+        for (auto& [pattern, user_transport] : o.mounts) mounted[pattern] = user_transport;
+        mounts = detail::Mounts(mounted);
     }
 
     // In place: `url` is the caller's to consume (a URL is seven strings, moved at every

@@ -4,7 +4,10 @@
 
 #include "models/idna.hpp"
 
+#include <boost/asio/ip/address.hpp>
+
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <charconv>
 #include <stdexcept>
@@ -37,7 +40,10 @@ URLPattern::URLPattern(std::string_view pattern) : pattern_(pattern) {
     std::string scheme = lower(pattern.substr(0, sep));
     scheme_ = scheme == "all" ? "" : scheme;
     std::string_view authority = pattern.substr(sep + 3);
-    authority = authority.substr(0, authority.find('/'));
+    const auto slash = authority.find('/');
+    const std::string_view path =
+        slash == std::string_view::npos ? std::string_view() : authority.substr(slash + 1);
+    authority = authority.substr(0, slash);
     auto colon = authority.rfind(':');
     if (colon != std::string_view::npos && authority.find(']', colon) == std::string_view::npos) {
         int port = 0;
@@ -60,11 +66,55 @@ URLPattern::URLPattern(std::string_view pattern) : pattern_(pattern) {
         host_ = "*" + idna_decode_host(std::string_view(host_).substr(1));
     else
         host_ = idna_decode_host(host_);
+    // A path is ignored (as HTTPX does), except a prefix length after an address.
+    int length = 0;
+    const auto [end, ec] = std::from_chars(path.data(), path.data() + path.size(), length);
+    if (!path.empty() && ec == std::errc() && end == path.data() + path.size()) {
+        boost::system::error_code error;
+        const auto address = boost::asio::ip::make_address(host_, error);
+        if (!error) {
+            if (length < 0 || length > (address.is_v4() ? 32 : 128))
+                throw std::invalid_argument("Invalid prefix length in mount pattern \"" + pattern_ +
+                                            "\"");
+            prefix_length_ = length;
+        }
+    }
 }
+
+namespace {
+
+// Whether `host` is an IP address inside `network`/`length` (both of one family).
+bool in_range(const std::string& host, const std::string& network, int length) {
+    boost::system::error_code error;
+    const auto address = boost::asio::ip::make_address(host, error);
+    if (error) return false;
+    const auto base = boost::asio::ip::make_address(network);
+    if (address.is_v4() != base.is_v4()) return false;
+    const auto bytes_of = [](const boost::asio::ip::address& a) {
+        std::array<unsigned char, 16> out{};
+        if (a.is_v4()) {
+            const auto b = a.to_v4().to_bytes();
+            std::copy(b.begin(), b.end(), out.begin());
+        } else {
+            out = a.to_v6().to_bytes();
+        }
+        return out;
+    };
+    const auto a = bytes_of(address), b = bytes_of(base);
+    for (int bit = 0; bit < length; ++bit) {
+        const unsigned mask = 0x80u >> (bit % 8);
+        if ((a[bit / 8] & mask) != (b[bit / 8] & mask)) return false;
+    }
+    return true;
+}
+
+}  // namespace
 
 bool URLPattern::matches(const URL& url) const {
     if (!scheme_.empty() && scheme_ != url.scheme()) return false;
-    if (!host_.empty()) {
+    if (prefix_length_) {
+        if (!in_range(url.host(), host_, *prefix_length_)) return false;
+    } else if (!host_.empty()) {
         std::string host = url.host();
         if (host_.starts_with("*.")) {
             // "*.example.com": subdomains only.

@@ -1,4 +1,6 @@
 // HTTPX's URLPattern: the keys of `mounts` ("all://", "https://*.example.com:8443", ...).
+// Beyond HTTPX, an IP address followed by a prefix length ("all://10.0.0.0/8",
+// "all://[fd00::]/8") matches the IP-literal hosts in that range (NO_PROXY's CIDR entries).
 #pragma once
 
 #include "httpx/url.hpp"
@@ -25,6 +27,7 @@ private:
     std::string scheme_;  // "" matches every scheme ("all://")
     std::string host_;    // "" matches every host; may start with "*" or "*."
     std::optional<int> port_;
+    std::optional<int> prefix_length_;  // set: host_ is the address of a range
 };
 
 }  // namespace httpx::detail
