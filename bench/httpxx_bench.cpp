@@ -20,6 +20,7 @@
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <optional>
 #include <string>
@@ -168,6 +169,9 @@ int main(int argc, char** argv) {
         httpx::ClientOptions options;
         const bool h1 = config.proto == "h1";
         options.verify = false;
+        // Through a proxy (bench/proxy_bench.sh), as libcurl reads https_proxy.
+        if (const char* proxy = std::getenv("HTTPXX_BENCH_PROXY"))
+            options.proxy = httpx::Proxy(proxy);
         options.http1 = config.proto != "h2c";
         options.http2 = !h1;
         // h1: one connection per worker, all kept alive; h2: every stream on one connection.

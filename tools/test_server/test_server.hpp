@@ -100,7 +100,9 @@ struct ServerState;
 //                            in the same write, then echoes every byte until the client closes.
 //                            HTTP/2: 400
 //   /tls/sni                 the server name the client sent in its TLS ClientHello ("" for none)
-//   a target not starting with "/" ("*", an absolute form): 200 "target: <target as received>"
+//   An absolute-form target ("http://host/path", as a forwarding proxy passes it on) routes by
+//   its path; "*", or an absolute form whose path no route has: 200 "target: <target>"
+//   (test_proxy.hpp: the test server's proxy role, HTTP, HTTPS or SOCKS5)
 // Over HTTP/2 the HTTP/1.1 misbehaviours become: reset: TCP RST; stall: never answers; truncate
 // and headers_only_then_close: HEADERS with content-length: 100 (and 50 bytes), then the TCP
 // connection closes; lie_length: content-length: 10, 20 bytes, END_STREAM; garbage: those bytes
