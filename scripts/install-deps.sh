@@ -11,6 +11,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   nginx python3-httpbin gunicorn openssl nghttp2-server nghttp2-client curl
   libclang-rt-14-dev liburing-dev
+  python3-httpx python3-click python3-rich python3-pygments tmux
 )
 
 missing=()

@@ -120,9 +120,11 @@ void add_option(CLI::App& app, const OptionSpec& spec, Arguments& args) {
                 app.add_option_function<std::string>(
                     names, [&args, member](const std::string& value) { args.*member = value; });
             } else if constexpr (std::is_same_v<Member, Pairs Arguments::*>) {
-                // One NAME VALUE pair per occurrence, repeatable (click's multiple=True).
+                // One NAME VALUE pair per occurrence, repeatable (click's multiple=True); a
+                // container option would otherwise take the URL after it as more values.
                 app.add_option(names, args.*member)
                     ->expected(1)
+                    ->allow_extra_args(false)
                     ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
             } else {
                 app.add_option(names, args.*member);

@@ -9,15 +9,34 @@
 
 namespace httpxx_cli {
 
-std::string format_bytes(double bytes) {
-    static constexpr const char* kUnits[] = {"bytes", "kB", "MB", "GB", "TB"};
+namespace {
+
+constexpr const char* kUnits[] = {"bytes", "kB", "MB", "GB", "TB"};
+
+int unit_of(double bytes) {
     int unit = 0;
     while (bytes >= 1000 && unit < 4) {
         bytes /= 1000;
         ++unit;
     }
-    return unit == 0 ? fmt::format("{:.0f} bytes", bytes)
-                     : fmt::format("{:.1f} {}", bytes, kUnits[unit]);
+    return unit;
+}
+
+std::string in_unit(double bytes, int unit) {
+    return unit == 0 ? fmt::format("{:.0f}", bytes)
+                     : fmt::format("{:.1f}", bytes / std::pow(1000.0, unit));
+}
+
+}  // namespace
+
+std::string format_bytes(double bytes) {
+    const int unit = unit_of(bytes);
+    return in_unit(bytes, unit) + " " + kUnits[unit];
+}
+
+std::string format_bytes_of(double done, double total) {
+    const int unit = unit_of(total);
+    return in_unit(done, unit) + "/" + in_unit(total, unit) + " " + kUnits[unit];
 }
 
 std::string format_duration(std::optional<double> seconds) {
@@ -47,32 +66,29 @@ std::string ProgressBar::render(std::uint64_t received, int width) const {
     std::string right;
     std::optional<double> fraction;
     if (total_ && *total_ > 0) {
-        fraction = std::min(1.0, static_cast<double>(done) / static_cast<double>(*total_));
-        right = fmt::format(
-            " {}/{} {}/s {}", format_bytes(static_cast<double>(done)),
-            format_bytes(static_cast<double>(*total_)), format_bytes(speed),
-            format_duration(
-                speed > 0 ? std::optional<double>(
-                                static_cast<double>(*total_ - std::min(done, *total_)) / speed)
-                          : std::nullopt));
+        const std::uint64_t total = *total_;
+        fraction = std::min(1.0, static_cast<double>(done) / static_cast<double>(total));
+        std::optional<double> left_seconds;
+        if (speed > 0) left_seconds = static_cast<double>(total - std::min(done, total)) / speed;
+        right = fmt::format("{} {}/s {}",
+                            format_bytes_of(static_cast<double>(done), static_cast<double>(total)),
+                            format_bytes(speed), format_duration(left_seconds));
         left += fmt::format(" {:>3.0f}%", *fraction * 100);
     } else {
         right =
-            fmt::format(" {} {}/s", format_bytes(static_cast<double>(done)), format_bytes(speed));
+            fmt::format("{} {}/s", format_bytes(static_cast<double>(done)), format_bytes(speed));
     }
-    // The bar takes the width that is left (at least 10 columns, or none on a narrow terminal).
-    const int bar_width = width - static_cast<int>(left.size() + right.size()) - 2;
-    std::string bar;
-    if (fraction && bar_width >= 10) {
-        const int filled = static_cast<int>(*fraction * bar_width);
-        std::string full, empty;
-        // Coloured: a bright part and a dim part of one line; plain: a thick and a thin line.
-        for (int i = 0; i < filled; ++i) full += "━";
-        for (int i = filled; i < bar_width; ++i) empty += style_.colour() ? "━" : "─";
-        bar = " " + style_.paint(Role::progress, full) +
-              (style_.colour() ? "\x1b[2m" + empty + "\x1b[0m" : empty) + " ";
-    }
-    return left + bar + right;
+    // The bar takes the width that is left (at least 10 columns, or none on a narrow terminal);
+    // one column spare, as writing the last one makes some terminals wrap.
+    const int bar_width = width - static_cast<int>(left.size() + right.size()) - 3;
+    if (!fraction || bar_width < 10) return left + " " + right;
+    const int filled = static_cast<int>(*fraction * bar_width);
+    std::string full, empty;
+    // Coloured: a bright part and a dim part of one line; plain: a thick and a thin line.
+    for (int i = 0; i < filled; ++i) full += "━";
+    for (int i = filled; i < bar_width; ++i) empty += style_.colour() ? "━" : "─";
+    if (style_.colour()) empty = "\x1b[2m" + empty + "\x1b[0m";
+    return left + " " + style_.paint(Role::progress, full) + empty + " " + right;
 }
 
 void ProgressBar::update(std::uint64_t received) {

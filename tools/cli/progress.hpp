@@ -15,6 +15,8 @@ namespace httpxx_cli {
 
 /// 1234567 -> "1.2 MB" (decimal units, as rich's DownloadColumn).
 std::string format_bytes(double bytes);
+/// 965500 of 2000000 -> "1.0/2.0 MB": both in the total's unit (rich's DownloadColumn).
+std::string format_bytes_of(double done, double total);
 /// A duration in seconds -> "0:01:05" (rich's TimeRemainingColumn), "-:--:--" when unknown.
 std::string format_duration(std::optional<double> seconds);
 
