@@ -110,6 +110,7 @@ check "form data: POST by default, shown as text" bash -c \
   "'$httpxx' '$url/echo' -d a 1 -d b 'x y' | grep -qx 'a=1&b=x+y'"
 compare "content: POST, no Content-Type, binary" "$url/echo" -c "hello"
 compare "content with a method" "$url/echo" -m PUT -c "hello" -h Content-Type text/plain
+compare "text ending in newlines, kept" "$url/echo" -c $'  a  \n\n' -h Content-Type text/plain
 # The request body differs (HTTPX 0.23 writes JSON with spaces, 0.28 and httpxx without): so
 # does the echoed Content-Length (masked, as the User-Agent's length changes it too). The body
 # printed, indented as Python does, is the same.
@@ -314,6 +315,11 @@ man_page="$docs_dir/httpxx.1"
 for option in $("$httpxx" --help | grep -oE -- '--[a-z0-9-]+' | sort -u); do
   check "man page documents $option" grep -qF -- "${option//-/\\-}" "$man_page"
 done
+
+if command -v groff >/dev/null; then
+  check "man page: groff renders it without a warning" \
+    bash -c "test -z \"\$(groff -man -Tutf8 -ww -z '$man_page' 2>&1)\""
+fi
 
 echo "cli-test: $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -3,6 +3,7 @@
 // (printed as `ExceptionName: message`), 2 for a command line that cannot be run.
 #include <httpx/httpx.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <map>
@@ -19,13 +20,12 @@ namespace {
 // click's dict(pairs): the last value of a repeated name, at the name's first position.
 std::vector<std::pair<std::string, std::string>> as_dict(const Pairs& pairs) {
     std::vector<std::pair<std::string, std::string>> out;
-    for (const auto& [name, value] : pairs) {
-        auto it =
-            std::find_if(out.begin(), out.end(), [&](const auto& p) { return p.first == name; });
-        if (it != out.end()) {
-            it->second = value;
+    for (const auto& pair : pairs) {
+        auto same = [&](const auto& p) { return p.first == pair.first; };
+        if (auto it = std::find_if(out.begin(), out.end(), same); it != out.end()) {
+            it->second = pair.second;
         } else {
-            out.emplace_back(name, value);
+            out.push_back(pair);
         }
     }
     return out;

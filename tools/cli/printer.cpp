@@ -154,13 +154,10 @@ void Printer::body(const httpx::Response& response) {
                 return;
             }
             [[fallthrough]];  // not JSON after all: as text, as HTTPX does
-        case BodyKind::text: {
-            // rich's Syntax ends the text with one newline whether it had one or not.
-            std::string text = response.text();
-            if (text.ends_with('\n')) text.pop_back();
-            line(text);
+        case BodyKind::text:
+            // As HTTPX's console.print: the text as it is, then a newline.
+            line(response.text());
             return;
-        }
         case BodyKind::binary:
             line("<" + std::to_string(content.size()) + " bytes of binary data>");
             return;
