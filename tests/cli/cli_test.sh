@@ -63,7 +63,10 @@ mask() {
     -e 's/^( *"(user-agent|accept-encoding)": ).*/\1MASKED/' \
     -e 's/^([A-Za-z]+(Error|Timeout|Protocol)): .*/\1: MESSAGE/' \
     -e 's/^Download(ing|ed) .*/DOWNLOAD LINE/' \
-    -e 's/^(Content-Length: |content-length: )[0-9]+$/\1MASKED/'
+    -e 's/^(Content-Length: |content-length: )[0-9]+$/\1MASKED/' |
+    # The peer's address comes from the trace extension's connect_tcp.complete event: without
+    # the events in the library, httpxx -v has no such line.
+    if grep -q '^\* Connected to ' "$tmp/httpxx.out" 2>/dev/null; then cat; else sed '/^\* Connected to /d'; fi
 }
 
 have_httpx=1
@@ -117,6 +120,8 @@ compare "text ending in newlines, kept" "$url/echo" -c $'  a  \n\n' -h Content-T
 compare "JSON request and response" "$url/echo" \
   -j '{"b": 1, "a": [1.5, 2.5e-07, "\u00e9t\u00e9", null, true, {}], "c": {"d": -0.0}}'
 compare "gzip body decoded" "$url/gzip"
+compare "-v: the connection and the request head" "$url/echo_headers" -v -h X-One 1
+compare "-v: each hop of a redirect" "$url/redirect/2" -v --follow-redirects -p q 1
 compare "connection refused (exit 1)" "http://127.0.0.1:1/"
 compare "read timeout (exit 1)" "$url/slow?ms=3000" --timeout 0.5
 compare "no scheme (exit 1)" "127.0.0.1/"
@@ -180,6 +185,10 @@ check "TLS: --no-verify" bash -c "'$httpxx' --no-verify '$tls_url/' | grep -qx '
 if [ "$have_httpx" = 1 ]; then
   export SSL_CERT_FILE="$tmp/tls/ca.pem"
   compare "HTTP/2 over TLS" "$tls_url/echo_headers" --http2
+  compare "-v over TLS: version, cipher, ALPN, the certificate as Python's getpeercert()" \
+    "$tls_url/" -v
+  compare "-v over TLS with HTTP/2: ALPN h2, lower-case request head" "$tls_url/" -v --http2
+  compare "-v with --no-verify: no certificate shown" "$tls_url/" -v --no-verify
   unset SSL_CERT_FILE
 fi
 
