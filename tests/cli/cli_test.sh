@@ -113,6 +113,7 @@ check "form data: POST by default, shown as text" bash -c \
   "'$httpxx' '$url/echo' -d a 1 -d b 'x y' | grep -qx 'a=1&b=x+y'"
 compare "content: POST, no Content-Type, binary" "$url/echo" -c "hello"
 compare "content with a method" "$url/echo" -m PUT -c "hello" -h Content-Type text/plain
+compare "text with CRLF line ends, shown with LF" "$url/echo" -c $'a\r\nb\r\n' -h Content-Type text/html
 compare "text ending in newlines, kept" "$url/echo" -c $'  a  \n\n' -h Content-Type text/plain
 # The request body differs (HTTPX 0.23 writes JSON with spaces, 0.28 and httpxx without): so
 # does the echoed Content-Length (masked, as the User-Agent's length changes it too). The body

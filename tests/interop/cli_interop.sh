@@ -22,15 +22,16 @@ nginx_tls=$HTTPXX_INTEROP_NGINX_TLS_URL
 httpbin=$HTTPXX_INTEROP_HTTPBIN_URL
 static=$HTTPXX_INTEROP_NGINX_STATIC_DIR
 
-# Dates, versions, ports and each client's own names masked; nginx's certificate dates and
-# serial number are the same for both clients and stay.
+# Dates, versions, ports and each client's own names masked (and so the Content-Length of
+# httpbin's echoes of them: the bodies are compared); nginx's certificate stays.
 mask() {
   sed -E -e 's/(127\.0\.0\.1|localhost):[0-9]+/\1:PORT/g' -e 's/(on port )[0-9]+/\1PORT/' \
     -e 's/^(Date|Server|ETag|Last-Modified): .*/\1: MASKED/I' \
     -e 's/^((user-agent|accept-encoding): ).*/\1MASKED/I' \
     -e 's/^( *"(User-Agent|Accept-Encoding|origin)": ).*/\1MASKED/' \
     -e 's/^([A-Za-z]+(Error|Timeout|Protocol)): .*/\1: MESSAGE/' \
-    -e 's/^Download(ing|ed) .*/DOWNLOAD LINE/'
+    -e 's/^Download(ing|ed) .*/DOWNLOAD LINE/' \
+    -e 's/^(Content-Length: |content-length: )[0-9]+$/\1MASKED/'
 }
 compare() {  # compare <name> <arguments...>
   local name=$1

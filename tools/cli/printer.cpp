@@ -154,10 +154,20 @@ void Printer::body(const httpx::Response& response) {
                 return;
             }
             [[fallthrough]];  // not JSON after all: as text, as HTTPX does
-        case BodyKind::text:
-            // As HTTPX's console.print: the text as it is, then a newline.
-            line(response.text());
+        case BodyKind::text: {
+            // As HTTPX's console.print: the text, its CRLF line ends as LF (rich's Syntax
+            // splits lines), then a newline.
+            std::string text = response.text();
+            std::size_t out = 0;
+            for (std::size_t in = 0; in < text.size(); ++in) {
+                if (!(text[in] == '\r' && in + 1 < text.size() && text[in + 1] == '\n')) {
+                    text[out++] = text[in];
+                }
+            }
+            text.resize(out);
+            line(text);
             return;
+        }
         case BodyKind::binary:
             line("<" + std::to_string(content.size()) + " bytes of binary data>");
             return;
