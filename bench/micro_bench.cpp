@@ -319,6 +319,55 @@ void BM_ClientGetInMemoryHttp11(benchmark::State& state) {
 }
 BENCHMARK(BM_ClientGetInMemoryHttp11);
 
+// The same with observability on (trace.hpp), to compare with the row above, where it is off
+// (no callback, no log handler, HTTPXX_LOG unset: no event is made, no line formatted).
+// A trace callback that does nothing: what making the events costs.
+httpx::awaitable<void> traced_client_loop(benchmark::State& state, httpx::AsyncClient& client,
+                                          const httpx::URL& url) {
+    const httpx::TraceCallback callback = [](std::string_view event, const httpx::TraceInfo&) {
+        benchmark::DoNotOptimize(event.data());
+    };
+    AllocationCounter count(state);
+    for (auto _ : state) {
+        httpx::RequestOptions options;
+        options.extensions["trace"] = callback;
+        httpx::Response response = co_await client.get(url, std::move(options));
+        if (response.content().size() != 100) state.SkipWithError("wrong body");
+    }
+}
+
+void BM_ClientGetInMemoryHttp11Traced(benchmark::State& state) {
+    asio::io_context io_context(1);
+    httpx::ClientOptions options;
+    options.transport = std::make_shared<InMemoryTransport>(kSmallResponse);
+    httpx::AsyncClient client(std::move(options));
+    const httpx::URL url("http://127.0.0.1:18080/small");
+    asio::co_spawn(io_context, traced_client_loop(state, client, url), asio::detached);
+    io_context.run();
+}
+BENCHMARK(BM_ClientGetInMemoryHttp11Traced);
+
+// A log handler that drops each line: INFO (the "httpx" line) and DEBUG (every step).
+void run_logged_client(benchmark::State& state, httpx::LogLevel level) {
+    httpx::set_log_handler(
+        [](httpx::LogLevel, std::string_view, std::string_view message) {
+            benchmark::DoNotOptimize(message.data());
+        },
+        level);
+    run_client(state, std::make_shared<InMemoryTransport>(kSmallResponse));
+    httpx::set_log_handler(nullptr);
+}
+
+void BM_ClientGetInMemoryHttp11LogInfo(benchmark::State& state) {
+    run_logged_client(state, httpx::LogLevel::info);
+}
+BENCHMARK(BM_ClientGetInMemoryHttp11LogInfo);
+
+void BM_ClientGetInMemoryHttp11LogDebug(benchmark::State& state) {
+    run_logged_client(state, httpx::LogLevel::debug);
+}
+BENCHMARK(BM_ClientGetInMemoryHttp11LogDebug);
+
 // The client's own policy layer alone (no HTTP/1.1 at all): HTTPX's MockTransport.
 void BM_ClientGetMockTransport(benchmark::State& state) {
     run_client(state, std::make_shared<httpx::MockTransport>([](httpx::Request&) {

@@ -21,6 +21,7 @@
 #include <httpx/response.hpp>
 #include <httpx/status_codes.hpp>
 #include <httpx/text_encoding.hpp>
+#include <httpx/trace.hpp>
 #include <httpx/transport.hpp>
 #include <httpx/types.hpp>
 #include <httpx/url.hpp>

@@ -8,6 +8,7 @@
 #include "httpx/http_transport.hpp"
 #include "models/headers_access.hpp"
 #include "models/response_access.hpp"
+#include "support/logging.hpp"
 
 #include <mutex>
 
@@ -175,10 +176,21 @@ struct AsyncClient::Impl {
         return next;
     }
 
+    // HTTPX's INFO line: HTTP Request: GET https://example.org/ "HTTP/1.1 200 OK".
+    static void log_response(const Request& request, const Response& response) {
+        std::string line = "HTTP Request: ";
+        line.append(request.method()).append(" ").append(request.url().str()).append(" \"");
+        line.append(response.http_version()).append(" ");
+        line.append(std::to_string(response.status_code())).append(" ");
+        line.append(response.reason_phrase()).append("\"");
+        detail::log(LogLevel::info, "httpx", line);
+    }
+
     // What every response gets before a hook sees it: its cookies go to the jar, the clock
     // behind elapsed() starts, the client's default encoding applies.
     void received(const Request& request, Response& response,
                   std::chrono::steady_clock::time_point start) {
+        if (detail::log_enabled(LogLevel::info)) log_response(request, response);
         cookies.extract_cookies(request.url(), response.headers());
         detail::ResponseAccess::start_elapsed_clock(response, start);
         detail::ResponseAccess::set_default_encoding(response, default_encoding);

@@ -4,6 +4,7 @@
 #include "net/tcp_stream.hpp"
 #include "net/tls_info.hpp"
 #include "net/tls_stream.hpp"
+#include "support/tracer.hpp"
 
 #include <boost/asio/experimental/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -78,21 +79,77 @@ std::string tls_failure_reason(SSL* ssl, const boost::system::error_code& ec) {
     return ec.message();
 }
 
-// One attempt of open_stream(): the socket, then TLS.
-awaitable<std::unique_ptr<NetworkStream>> connect_once(const Destination& to,
-                                                       const ConnectSettings& settings,
-                                                       asio::any_io_executor executor) {
-    auto stream = co_await open_socket(to.host, to.port, settings, executor);
-    if (!to.tls) co_return stream;
-    co_return co_await start_tls(std::move(stream), *settings.tls, to.tls_name(), executor);
+std::optional<double> seconds(std::optional<std::chrono::duration<double>> timeout) {
+    if (!timeout) return std::nullopt;
+    return timeout->count();
 }
 
+// The `.complete` report of a connect step: where the stream goes, and its TLS.
+void report_connected(detail::Tracer& tracer, detail::TraceStep step, const NetworkStream& stream) {
+    const std::optional<SocketAddress> server = stream.server_address();
+    const std::optional<SocketAddress> client = stream.client_address();
+    const std::shared_ptr<const TLSInfo> tls = stream.tls_info();
+    TraceInfo info;
+    if (server) {
+        info.server_address = server->address;
+        info.server_port = server->port;
+    }
+    if (client) {
+        info.client_address = client->address;
+        info.client_port = client->port;
+    }
+    info.tls = tls.get();
+    tracer.report(step, detail::TraceOutcome::complete, info);
+}
+
+// One attempt of open_stream(): the socket, then TLS, each within `timeout` and traced. The
+// reports are made here, on the caller's executor (connect_within() may run the step itself
+// on a strand); the socket lives on that executor too.
 awaitable<std::unique_ptr<NetworkStream>> attempt_within(
     const Destination& to, const ConnectSettings& settings,
     std::optional<std::chrono::duration<double>> timeout) {
-    // The socket lives on the caller's executor (connect_within() may run it on a strand).
     auto executor = co_await asio::this_coro::executor;
-    co_return co_await connect_within(timeout, connect_once(to, settings, executor));
+    detail::Tracer* tracer = to.tracer && to.tracer->on() ? to.tracer : nullptr;
+    const auto connect_step =
+        settings.uds ? detail::TraceStep::connect_unix_socket : detail::TraceStep::connect_tcp;
+    if (tracer) {
+        TraceInfo info;
+        if (settings.uds) {
+            info.path = *settings.uds;
+        } else {
+            info.host = to.host;
+            info.port = static_cast<std::uint16_t>(to.port);
+            if (settings.local_address) info.local_address = *settings.local_address;
+        }
+        info.timeout = seconds(timeout);
+        tracer->report(connect_step, detail::TraceOutcome::started, info);
+    }
+    std::unique_ptr<NetworkStream> stream;
+    try {
+        stream =
+            co_await connect_within(timeout, open_socket(to.host, to.port, settings, executor));
+    } catch (...) {
+        if (tracer) tracer->failed(connect_step);
+        throw;
+    }
+    if (tracer) report_connected(*tracer, connect_step, *stream);
+    if (!to.tls) co_return stream;
+
+    if (tracer) {
+        TraceInfo info;
+        info.server_hostname = to.tls_name();
+        info.timeout = seconds(timeout);
+        tracer->report(detail::TraceStep::start_tls, detail::TraceOutcome::started, info);
+    }
+    try {
+        stream = co_await connect_within(
+            timeout, start_tls(std::move(stream), *settings.tls, to.tls_name(), executor));
+    } catch (...) {
+        if (tracer) tracer->failed(detail::TraceStep::start_tls);
+        throw;
+    }
+    if (tracer) report_connected(*tracer, detail::TraceStep::start_tls, *stream);
+    co_return stream;
 }
 
 }  // namespace

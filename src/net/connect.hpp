@@ -24,6 +24,10 @@ namespace boost::asio::ssl {
 class context;
 }
 
+namespace httpx::detail {
+class Tracer;
+}
+
 namespace httpx::net {
 
 /// Everything needed to open a connection, fixed per transport.
@@ -45,6 +49,10 @@ struct Destination {
     /// TLS: the name sent as SNI and checked against the server's certificate (the request's
     /// "sni_hostname" extension); "" for `host`.
     std::string server_name{};
+
+    /// The trace of the request that opens the connection (its connection.* steps); null for
+    /// none. A proxy's connector reports its proxy.* steps here too.
+    detail::Tracer* tracer = nullptr;
 
     const std::string& tls_name() const noexcept {
         return server_name.empty() ? host : server_name;
@@ -82,8 +90,11 @@ awaitable<std::unique_ptr<NetworkStream>> connect_within(
 awaitable<std::unique_ptr<NetworkStream>> with_connect_retries(
     int retries, std::function<awaitable<std::unique_ptr<NetworkStream>>()> attempt);
 
-/// All of the above: a stream to `to` (kept by reference until it completes), each attempt
-/// within `timeout`, retried as `settings.retries` says. Throws ConnectError / ConnectTimeout.
+/// All of the above: a stream to `to` (kept by reference until it completes), retried as
+/// `settings.retries` says. As in httpcore, the socket's connect and the TLS handshake each
+/// have `timeout`, and each is reported to `to.tracer` (connection.connect_tcp or
+/// connection.connect_unix_socket, then connection.start_tls). Throws ConnectError /
+/// ConnectTimeout (or what the trace callback throws).
 awaitable<std::unique_ptr<NetworkStream>> open_stream(
     const Destination& to, const ConnectSettings& settings,
     std::optional<std::chrono::duration<double>> timeout);

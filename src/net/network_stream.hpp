@@ -7,12 +7,19 @@
 
 #include <boost/asio/buffer.hpp>
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
 
 namespace httpx::net {
+
+/// An IP address and port (httpcore's `get_extra_info("server_addr")`).
+struct SocketAddress {
+    std::string address;  // "127.0.0.1", "::1"
+    std::uint16_t port = 0;
+};
 
 /// A connected byte stream. Errors are thrown as boost::system::system_error; the connection
 /// layer maps them to HTTPX's exceptions.
@@ -52,6 +59,9 @@ public:
     virtual std::string alpn_protocol() const { return {}; }
     /// The TLS facts of the connection's outermost TLS layer; nullptr without TLS.
     virtual std::shared_ptr<const TLSInfo> tls_info() const { return nullptr; }
+    /// The TCP peer's address and ours; nullopt for a Unix socket or a test's stream.
+    virtual std::optional<SocketAddress> server_address() const { return std::nullopt; }
+    virtual std::optional<SocketAddress> client_address() const { return std::nullopt; }
 };
 
 }  // namespace httpx::net

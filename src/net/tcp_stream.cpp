@@ -105,6 +105,17 @@ void consume(std::span<asio::const_buffer>& buffers, std::size_t sent) {
     if (sent > 0) buffers.front() += sent;
 }
 
+// The address of a TCP endpoint; nullopt for a Unix socket's, or when it could not be had.
+std::optional<SocketAddress> address_of(const tcp::endpoint& endpoint,
+                                        const boost::system::error_code& ec) {
+    if (ec) return std::nullopt;
+    return SocketAddress{endpoint.address().to_string(), endpoint.port()};
+}
+std::optional<SocketAddress> address_of(const asio::local::stream_protocol::endpoint&,
+                                        const boost::system::error_code&) {
+    return std::nullopt;
+}
+
 // A NetworkStream over an Asio socket: TCP or Unix.
 template <class Socket>
 class SocketStream final : public NetworkStream {
@@ -140,6 +151,14 @@ public:
     }
     bool is_readable() const override {
         return !socket_.is_open() || socket_readable(mutable_socket().native_handle());
+    }
+    std::optional<SocketAddress> server_address() const override {
+        boost::system::error_code ec;
+        return address_of(socket_.remote_endpoint(ec), ec);
+    }
+    std::optional<SocketAddress> client_address() const override {
+        boost::system::error_code ec;
+        return address_of(socket_.local_endpoint(ec), ec);
     }
 
 private:

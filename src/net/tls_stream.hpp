@@ -59,6 +59,12 @@ public:
     bool is_readable() const override;
     std::string alpn_protocol() const override;
     std::shared_ptr<const TLSInfo> tls_info() const override { return info_; }
+    std::optional<SocketAddress> server_address() const override {
+        return inner_->server_address();
+    }
+    std::optional<SocketAddress> client_address() const override {
+        return inner_->client_address();
+    }
     /// What the handshake negotiated, for tls_info() (set once it is done).
     void set_tls_info(std::shared_ptr<const TLSInfo> info) { info_ = std::move(info); }
 

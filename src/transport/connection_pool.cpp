@@ -4,6 +4,7 @@
 #include "models/default_port.hpp"
 #include "models/string_extension.hpp"
 #include "support/cancellation.hpp"
+#include "support/tracer.hpp"
 #include "transport/connection_factory.hpp"
 #include "transport/failure.hpp"
 
@@ -118,8 +119,10 @@ awaitable<PoolGrant> ConnectionPool::acquire(Target target,
 
 awaitable<void> ConnectionPool::open(PoolGrant& grant, const Request& request, const Target& target,
                                      std::optional<std::chrono::duration<double>> timeout) {
+    // The connection.* steps are reported to the request that opens the connection.
+    detail::Tracer tracer(request);
     ConnectionTarget where{
-        {request.url().raw_host(), target.port, target.tls, sni_hostname(request)},
+        {request.url().raw_host(), target.port, target.tls, sni_hostname(request), &tracer},
         std::string(target.origin)};
     std::shared_ptr<Connection> connection = co_await open_connection(
         *connector_, settings_, std::move(where), timeout, weak_from_this());

@@ -93,6 +93,10 @@ awaitable<void> Http11Connection::write_streamed_request(Request& request, const
     };
 
     co_await write(exchange_.head());
+    if (trace_.on()) {
+        trace_.complete(detail::TraceStep::http11_send_request_headers);
+        trace_.started(detail::TraceStep::http11_send_request_body, &request);
+    }
     std::string framed;
     auto chunks = request.stream().aiter();
     while (auto chunk = co_await chunks.next())
@@ -195,13 +199,50 @@ awaitable<void> Http11Connection::read_body_directly(std::uint64_t left) {
     exchange_.feed_body(std::move(chunk));
 }
 
+void Http11Connection::trace_request_sent(const Request& request) {
+    // Without a streamed body, head and body went out in one write: both steps end with it.
+    if (trace_.is_open(detail::TraceStep::http11_send_request_headers)) {
+        trace_.complete(detail::TraceStep::http11_send_request_headers);
+        trace_.started(detail::TraceStep::http11_send_request_body, &request);
+    }
+    trace_.complete(detail::TraceStep::http11_send_request_body);
+}
+
+void Http11Connection::trace_body_step(bool end) {
+    if (!body_traced_) {
+        body_traced_ = true;
+        trace_.started(detail::TraceStep::http11_receive_response_body);
+    }
+    if (end) trace_.complete(detail::TraceStep::http11_receive_response_body);
+}
+
+void Http11Connection::trace_response_head() {
+    const protocol::ResponseParser& head = exchange_.response();
+    const std::string version = head.http_version();
+    TraceInfo info;
+    info.http_version = version;
+    info.status_code = head.status_code();
+    info.reason_phrase = head.reason();
+    info.headers = &head.headers();
+    trace_.report(detail::TraceStep::http11_receive_response_headers,
+                  detail::TraceOutcome::complete, info);
+}
+
 void Http11Connection::finish(std::uint64_t id, bool read_to_end) {
     if (active_id_.load(std::memory_order_relaxed) != id) return;  // finished already
     active_id_.store(0, std::memory_order_relaxed);
+    // Given up before the lease ends: the next request may set its own at once.
+    detail::Tracer trace = std::exchange(trace_, detail::Tracer());
+    if (trace.on())
+        trace.report_noexcept(detail::TraceStep::http11_response_closed,
+                              detail::TraceOutcome::started, TraceInfo());
     const bool reusable = exchange_.finish(read_to_end, begin_ != end_);
     deadline_->idle();
     if (!reusable) close();
     lease_.end(reusable);
+    if (trace.on())
+        trace.report_noexcept(detail::TraceStep::http11_response_closed,
+                              detail::TraceOutcome::complete, TraceInfo());
 }
 
 awaitable<std::optional<Bytes>> Http11Connection::next_chunk(std::shared_ptr<Http11Connection> self,
@@ -212,8 +253,17 @@ awaitable<std::optional<Bytes>> Http11Connection::next_chunk(std::shared_ptr<Htt
         // Once finished, the connection and its exchange may carry the next request.
         if (c.active_id_.load(std::memory_order_relaxed) != id) co_return std::nullopt;
         Bytes body = c.exchange_.take_body();
+        const bool end = body.empty() && c.exchange_.message_done();
+        if (c.trace_.on()) {
+            try {
+                c.trace_body_step(end);
+            } catch (...) {
+                c.finish(id, false);  // the callback threw: the connection is not reused
+                throw;
+            }
+        }
         if (!body.empty()) co_return body;
-        if (c.exchange_.message_done()) {
+        if (end) {
             c.finish(id, true);
             co_return std::nullopt;
         }
@@ -224,6 +274,7 @@ awaitable<std::optional<Bytes>> Http11Connection::next_chunk(std::shared_ptr<Htt
             else
                 co_await c.receive(ReadGoal::progress, false);
         } catch (...) {
+            c.trace_.fail_open_step();
             c.finish(id, false);
             detail::rethrow_as_cancellation_if(cancellation);
         }
@@ -279,8 +330,12 @@ awaitable<Response> Http11Connection::handle_request(Request& request, const Tim
     try {
         failure_ = Failure::Kind::none;
         if (!deadline_) deadline_.emplace(co_await asio::this_coro::executor, *stream_);
+        trace_ = detail::Tracer(request);
+        body_traced_ = false;
         bool sent_at_once = false;
         try {
+            if (trace_.on())
+                trace_.started(detail::TraceStep::http11_send_request_headers, &request);
             exchange_.start(request);
             if (const Bytes* content = request.stream().buffer()) {
                 // The common case inline (no coroutine frame for the write): head and body in
@@ -292,10 +347,12 @@ awaitable<Response> Http11Connection::handle_request(Request& request, const Tim
             } else {
                 co_await write_streamed_request(request, timeout);
             }
+            if (trace_.on()) trace_request_sent(request);
             exchange_.request_sent();
         } catch (...) {
             exchange_.abandon();
             deadline_->idle();
+            trace_.fail_open_step();
             throw;
         }
 
@@ -304,11 +361,15 @@ awaitable<Response> Http11Connection::handle_request(Request& request, const Tim
         read_timeout_ = phase(timeout.read);
         body_read_size_.reset();
         try {
+            if (trace_.on())
+                trace_.started(detail::TraceStep::http11_receive_response_headers, &request);
             co_await receive(ReadGoal::response_head, sent_at_once && head_read_deferral_.defer());
+            if (trace_.on()) trace_response_head();
         } catch (...) {
             exchange_.abandon();
             active_id_.store(0, std::memory_order_relaxed);  // released below or by the caller
             deadline_->idle();
+            trace_.fail_open_step();
             throw;
         }
         if (exchange_.response().upgraded()) co_return hand_over(std::move(lease));

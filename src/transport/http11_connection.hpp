@@ -9,6 +9,7 @@
 #include "net/network_stream.hpp"
 #include "net/stream_deadline.hpp"
 #include "protocol/http11_exchange.hpp"
+#include "support/tracer.hpp"
 #include "transport/connection.hpp"
 #include "transport/failure.hpp"
 #include "transport/read_policy.hpp"
@@ -87,6 +88,11 @@ private:
                                                       std::uint64_t id);
     // `read_to_end`: the caller read the whole response (not closed or failed half-way).
     void finish(std::uint64_t id, bool read_to_end);
+    // The trace's reports of the head (sent, then received).
+    void trace_request_sent(const Request& request);
+    void trace_response_head();
+    // receive_response_body: started on the first read of the body, complete at its `end`.
+    void trace_body_step(bool end);
     // The request failed before any byte of response arrived, in a way that says the server
     // had closed the connection: it may go again on a new one.
     bool failed_stale(const Request& request) const;
@@ -108,7 +114,9 @@ private:
     std::uint64_t exchanges_ = 0;              // ids given so far
     std::atomic<std::uint64_t> active_id_{0};  // the unfinished exchange's id, 0 when none
     std::optional<net::StreamDeadline::Duration> read_timeout_;
-    Lease lease_;  // set once the head is read: ended with the exchange
+    Lease lease_;               // set once the head is read: ended with the exchange
+    detail::Tracer trace_;      // the exchange's trace: set per request, given up by finish()
+    bool body_traced_ = false;  // receive_response_body was reported started
     std::array<boost::asio::const_buffer, 2> request_buffers_;  // head and in-memory body
     std::span<boost::asio::const_buffer> unsent_;               // what write_now() left
 };

@@ -83,6 +83,7 @@ struct Http2Connection::Impl final : protocol::Http2Events {
     std::optional<std::uint32_t> reported_capacity;  // the last settings the owner was told of
     bool unusable = false, unusable_reported = false;
     bool settings_received = false;
+    bool init_traced = false;  // a request reported http2.send_connection_init (the first)
     // Set by the connection: asks the strand to cancel a read nobody waits for.
     std::function<void()> stop_reading;
     // The streams in a timed wait, and one timer for all of them (instead of a timer, a
@@ -691,6 +692,17 @@ awaitable<void> Http2Connection::send_body(
     }
 }
 
+void Http2Connection::trace_request_queued(detail::Tracer& trace, const Request& request,
+                                           std::int32_t stream_id, bool first) {
+    if (first) {
+        trace.started(detail::TraceStep::http2_send_connection_init, &request);
+        trace.complete(detail::TraceStep::http2_send_connection_init);
+    }
+    trace.started(detail::TraceStep::http2_send_request_headers, &request, stream_id);
+    trace.complete(detail::TraceStep::http2_send_request_headers, stream_id);
+    trace.started(detail::TraceStep::http2_send_request_body, &request, stream_id);
+}
+
 awaitable<Response> Http2Connection::handle_request(Request& request, const Timeout& timeout,
                                                     Lease lease) {
     auto self = shared_from_this();
@@ -703,12 +715,14 @@ awaitable<Response> Http2Connection::handle_request(Request& request, const Time
     if (memory) s->send_from_memory(body, *memory);
     const std::string target = protocol::request_target(request);
     const std::string authority = request.url().netloc();
-    bool start_reader = false, start_writer = false, refused = false;
+    detail::Tracer trace(request);
+    bool start_reader = false, start_writer = false, refused = false, first = false;
     {
         std::lock_guard lock(impl.mutex);
         if (impl.state != Impl::State::active) {
             refused = true;
         } else {
+            first = !std::exchange(impl.init_traced, true);
             s->id = impl.session.submit_request(
                 {request.method(), request.url().scheme(), authority, target}, request.headers(),
                 has_body);
@@ -732,7 +746,14 @@ awaitable<Response> Http2Connection::handle_request(Request& request, const Time
     start_loops(start_reader, start_writer);
 
     try {
+        // The preface and the request's frames are queued for the writer; they are reported
+        // sent when queued (a streamed body: once its last chunk is queued).
+        if (trace.on()) trace_request_queued(trace, request, s->id, first);
         if (has_body && !memory) co_await send_body(s, body, timeout.write);
+        if (trace.on()) {
+            trace.complete(detail::TraceStep::http2_send_request_body, s->id);
+            trace.started(detail::TraceStep::http2_receive_response_headers, &request, s->id);
+        }
         for (;;) {
             {
                 std::lock_guard lock(impl.mutex);
@@ -755,15 +776,19 @@ awaitable<Response> Http2Connection::handle_request(Request& request, const Time
             report_to_pool();
         }
         lease.end(true);
+        trace.fail_open_step(s->id);
         throw;
     } catch (const ReadTimeout&) {
         abandon(*s);
         close_if_silent(timeout.read);
         lease.end(true);
+        trace.fail_open_step(s->id);
         throw;
     } catch (...) {
+        // Also a trace callback that threw: the stream is reset, the connection serves on.
         abandon(*s);
         lease.end(true);
+        trace.fail_open_step(s->id);
         throw;
     }
 
@@ -777,12 +802,27 @@ awaitable<Response> Http2Connection::handle_request(Request& request, const Time
         length = s->complete() && s->body.empty() ? std::optional<std::uint64_t>(0)
                                                   : content_length(options.headers);
     }
+    if (trace.on()) {
+        try {
+            TraceInfo info;
+            info.stream_id = s->id;
+            info.status_code = status;
+            info.headers = &options.headers;
+            trace.report(detail::TraceStep::http2_receive_response_headers,
+                         detail::TraceOutcome::complete, info);
+        } catch (...) {
+            abandon(*s);
+            lease.end(true);
+            throw;
+        }
+    }
     options.extensions["http_version"] = std::string("HTTP/2");
     options.extensions["stream_id"] = static_cast<int>(s->id);  // httpcore's extension
     // Trailer fields, filled in once the body has been read.
     options.extensions["trailers"] = std::shared_ptr<const Headers>(s->trailers);
 
-    auto exchange = std::make_shared<Http2Exchange>(self, s, timeout.read, std::move(lease));
+    auto exchange =
+        std::make_shared<Http2Exchange>(self, s, timeout.read, std::move(lease), std::move(trace));
     AsyncByteStream stream(
         AsyncIterator<Bytes>([exchange] { return Http2Exchange::next_chunk(exchange); }), length);
     stream.set_close_handler([weak = std::weak_ptr<Http2Exchange>(exchange)] {

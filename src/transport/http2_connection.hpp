@@ -76,6 +76,10 @@ private:
     void start_loops(bool reader, bool writer);
     awaitable<void> send_body(std::shared_ptr<Http2Stream> stream, const AsyncByteStream& body,
                               std::optional<std::chrono::duration<double>> write_timeout);
+    // The trace's reports of a request whose frames were queued (`first`: the connection's
+    // preface goes out with them): its send steps up to send_request_body.started.
+    static void trace_request_queued(detail::Tracer& trace, const Request& request,
+                                     std::int32_t stream_id, bool first);
     // Waits for the stream's next event, at most `limit`: throws WriteTimeout (`write`) or
     // ReadTimeout when the limit passes first. One timer per connection enforces the limits.
     awaitable<void> wait_for(Http2Stream& stream,

@@ -137,8 +137,25 @@ std::size_t Http2Stream::read_upload(std::span<std::uint8_t> buffer, bool& end) 
 void Http2Exchange::finish(bool complete) {
     if (finished_) return;
     finished_ = true;
+    TraceInfo info;
+    if (trace_.on()) {
+        info.stream_id = stream_->id;
+        trace_.report_noexcept(detail::TraceStep::http2_response_closed,
+                               detail::TraceOutcome::started, info);
+    }
     if (!complete) connection_->abandon(*stream_);
     lease_.end(true);
+    if (trace_.on())
+        trace_.report_noexcept(detail::TraceStep::http2_response_closed,
+                               detail::TraceOutcome::complete, info);
+}
+
+void Http2Exchange::trace_body_step(bool end) {
+    if (!body_traced_) {
+        body_traced_ = true;
+        trace_.started(detail::TraceStep::http2_receive_response_body, nullptr, stream_->id);
+    }
+    if (end) trace_.complete(detail::TraceStep::http2_receive_response_body, stream_->id);
 }
 
 awaitable<std::optional<Bytes>> Http2Exchange::next_chunk(std::shared_ptr<Http2Exchange> self) {
@@ -149,22 +166,37 @@ awaitable<std::optional<Bytes>> Http2Exchange::next_chunk(std::shared_ptr<Http2E
     for (;;) {
         if (self->finished_) co_return std::nullopt;
         Http2Stream::BodyStep step = connection.take_body(stream);
+        if (self->trace_.on()) {
+            try {
+                self->trace_body_step(!step.chunk && step.end);
+            } catch (...) {
+                self->finish(false);  // the callback threw: the stream is reset
+                throw;
+            }
+        }
         if (step.chunk) co_return std::move(step.chunk);
         if (step.end) {
             self->finish(true);
             co_return std::nullopt;
         }
         if (step.failure) {
-            self->finish(false);
-            step.failure.raise();
+            try {
+                step.failure.raise();
+            } catch (...) {
+                self->trace_.fail_open_step(stream.id);
+                self->finish(false);
+                throw;
+            }
         }
         try {
             co_await connection.wait_for(stream, self->read_timeout_, false);
         } catch (const ReadTimeout&) {
+            self->trace_.fail_open_step(stream.id);
             self->finish(false);
             connection.close_if_silent(self->read_timeout_);
             throw;
         } catch (...) {
+            self->trace_.fail_open_step(stream.id);
             self->finish(false);
             detail::rethrow_as_cancellation_if(cancellation);
         }

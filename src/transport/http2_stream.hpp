@@ -6,6 +6,7 @@
 #include "httpx/headers.hpp"
 #include "protocol/http2_session.hpp"
 #include "support/async_signal.hpp"
+#include "support/tracer.hpp"
 #include "transport/connection.hpp"
 #include "transport/failure.hpp"
 
@@ -148,17 +149,19 @@ private:
 class Http2Exchange {
 public:
     Http2Exchange(std::shared_ptr<Http2Connection> connection, std::shared_ptr<Http2Stream> stream,
-                  std::optional<std::chrono::duration<double>> read_timeout, Lease lease)
+                  std::optional<std::chrono::duration<double>> read_timeout, Lease lease,
+                  detail::Tracer trace = {})
         : connection_(std::move(connection)),
           stream_(std::move(stream)),
           read_timeout_(read_timeout),
-          lease_(std::move(lease)) {}
+          lease_(std::move(lease)),
+          trace_(std::move(trace)) {}
     ~Http2Exchange() { finish(false); }
     Http2Exchange(const Http2Exchange&) = delete;
     Http2Exchange& operator=(const Http2Exchange&) = delete;
 
     /// Ends the exchange (once): `complete` when the body was read to its end; otherwise the
-    /// stream is abandoned.
+    /// stream is abandoned. Reported as http2.response_closed.
     void finish(bool complete);
     /// The body's next chunk; none at its end. Throws the stream's failure or ReadTimeout.
     static awaitable<std::optional<Bytes>> next_chunk(std::shared_ptr<Http2Exchange> self);
@@ -167,8 +170,13 @@ private:
     std::shared_ptr<Http2Connection> connection_;
     std::shared_ptr<Http2Stream> stream_;
     std::optional<std::chrono::duration<double>> read_timeout_;
+    // receive_response_body: started on the first read of the body, complete at its `end`.
+    void trace_body_step(bool end);
+
     Lease lease_;
     bool finished_ = false;
+    detail::Tracer trace_;      // the request's (receive_response_body, response_closed)
+    bool body_traced_ = false;  // receive_response_body was reported started
 };
 
 }  // namespace httpx::transport
