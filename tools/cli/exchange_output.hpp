@@ -10,7 +10,7 @@
 namespace httpxx_cli {
 
 /// Sets up `client` and `request` so that each exchange (every redirect hop) is printed on
-/// `printer` as HTTPX's CLI prints it.
+/// `printer` as HTTPX's CLI prints it: a trace callback in the request's extensions.
 void print_exchanges(httpx::ClientOptions& client, httpx::RequestOptions& request, Printer& printer,
                      bool verbose);
 
