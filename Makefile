@@ -21,10 +21,12 @@ configure: deps $(BUILD_DIR)/build.ninja
 build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-# Only what the demo needs: the library, the test server it starts, the demo (not the tests).
+# Only what the demo needs: the library, the test server it starts, the demo (not the tests),
+# and the command-line client for its last call.
 demo: configure
-	cmake --build $(BUILD_DIR) -j $(JOBS) --target demo
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target demo httpxx-cli httpxx-testserver
 	$(BUILD_DIR)/examples/demo
+	bash examples/demo_cli.sh $(BUILD_DIR)
 
 unit-test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 120

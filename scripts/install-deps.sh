@@ -12,6 +12,7 @@ packages=(
   nginx python3-httpbin gunicorn openssl nghttp2-server nghttp2-client curl
   libclang-rt-14-dev liburing-dev
   squid tinyproxy dante-server
+  python3-httpx python3-click python3-rich python3-pygments tmux
 )
 
 missing=()

@@ -32,6 +32,18 @@ g++ -O1 -o "$work/consumer-pkg-config" "$here/consumer/main.cpp" \
 "$work/consumer-pkg-config"
 passed=$((passed + 1))
 
+# The command-line client comes with the library, with its bash completion and man page, and
+# runs from the prefix (its library found beside it, through its RUNPATH $ORIGIN/../lib).
+if [ -f "$build_dir/tools/cli/httpxx" ]; then
+  echo "install-test: the httpxx command-line client"
+  for file in bin/httpxx share/bash-completion/completions/httpxx share/man/man1/httpxx.1; do
+    [ -s "$prefix/$file" ] || { echo "install-test: $prefix/$file not installed"; exit 1; }
+  done
+  env -u LD_LIBRARY_PATH "$prefix/bin/httpxx" --help | grep -q -- '--follow-redirects' ||
+    { echo "install-test: the installed httpxx --help does not list its options"; exit 1; }
+  passed=$((passed + 1))
+fi
+
 # Both descriptions of the package name the backend the library was built with.
 cmake_backend=$(sed -n 's/^set(httpxx_ASIO_BACKEND \(.*\))$/\1/p' \
   "$prefix/lib/cmake/httpxx/httpxxConfig.cmake")

@@ -8,6 +8,7 @@
 # shellcheck disable=SC2317  # stop and cleanup run from traps
 set -euo pipefail
 build_dir=$(realpath "${1:-build}")
+here=$(cd "$(dirname "$0")" && pwd)
 shift || true
 binary="$build_dir/tests/httpxx_interop_tests"
 [ -x "$binary" ] || { echo "interop-test: $binary not built" >&2; exit 1; }
@@ -244,4 +245,10 @@ status=0
 wait "$tests_pid" || status=$?
 tests_pid=""
 [ "$status" -eq 124 ] && echo "interop-test: the tests took more than 300 s" >&2
+# The command-line client against the same servers, next to HTTPX's CLI.
+if [ -x "$build_dir/tools/cli/httpxx" ]; then
+  cli_status=0
+  timeout 120 bash "$here/cli_interop.sh" "$build_dir/tools/cli/httpxx" || cli_status=$?
+  [ "$status" -eq 0 ] && status=$cli_status
+fi
 exit "$status"

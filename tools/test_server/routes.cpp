@@ -197,6 +197,65 @@ awaitable<After> handle_stream(Exchange& ex, std::string_view argument) {
     co_return co_await ex.finish();
 }
 
+// /range/{n}: n pattern bytes as a static file would be served, with a validator and byte
+// ranges (RFC 9110, 14): Range "bytes=A-" or "bytes=A-B" gets 206 with Content-Range, a range
+// past the end 416 with "bytes */n", an If-Range that does not match the ETag the whole body.
+// ?etag=E sets the ETag (default "pattern-n"), ?ignore=1 ignores Range (200, as servers
+// without range support), ?ms=M&chunk=K sends K-byte pieces (default 64 KiB) M ms apart.
+awaitable<After> handle_range(Exchange& ex, std::string_view argument) {
+    co_await ex.drain();
+    const auto length = to_number(argument);
+    if (!length) co_return co_await respond_text(ex, 400, "bad length");
+    const Request& request = ex.request();
+    const std::string etag =
+        "\"" + request.param("etag").value_or("pattern-" + std::to_string(*length)) + "\"";
+    const std::uint64_t ms = request.number_param("ms", 0);
+    const std::uint64_t chunk = std::max<std::uint64_t>(1, request.number_param("chunk", kIoChunk));
+    std::uint64_t first = 0, last = *length == 0 ? 0 : *length - 1;
+    bool partial = false;
+    const std::optional<std::string> range = request.header("Range");
+    const std::optional<std::string> if_range = request.header("If-Range");
+    if (range && !request.param("ignore") && (!if_range || *if_range == etag) &&
+        range->starts_with("bytes=")) {
+        const std::string spec = range->substr(6);
+        const std::size_t dash = spec.find('-');
+        const auto from = to_number(std::string_view(spec).substr(0, dash));
+        if (dash != std::string::npos && from) {
+            if (*from >= *length) {
+                Response head(416);
+                head.field("Content-Range", "bytes */" + std::to_string(*length));
+                head.content_length = 0;
+                co_await ex.start(head);
+                co_return co_await ex.finish();
+            }
+            first = *from;
+            if (const auto to = to_number(std::string_view(spec).substr(dash + 1))) {
+                last = std::min(*to, last);
+            }
+            partial = first <= last;
+        }
+    }
+    Response head(partial ? 206 : 200);
+    head.field("Content-Type", "application/octet-stream")
+        .field("Accept-Ranges", "bytes")
+        .field("ETag", etag)
+        .field("Last-Modified", "Sat, 05 Dec 2026 12:00:00 GMT");
+    if (partial) {
+        head.field("Content-Range", "bytes " + std::to_string(first) + "-" + std::to_string(last) +
+                                        "/" + std::to_string(*length));
+    }
+    const std::uint64_t size = *length == 0 ? 0 : last - first + 1;
+    head.content_length = size;
+    co_await ex.start(head);
+    for (std::uint64_t done = 0; done < size;) {
+        if (done > 0 && ms > 0) co_await ex.sleep(std::chrono::milliseconds(ms));
+        const std::uint64_t piece = std::min(chunk, size - done);
+        co_await write_pattern(ex, first + done, piece);
+        done += piece;
+    }
+    co_return co_await ex.finish();
+}
+
 std::string gzip(std::string_view data) {
     z_stream stream{};
     if (deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
@@ -604,6 +663,7 @@ awaitable<After> route(Exchange& ex) {
     if (auto code = argument("/status/")) co_return co_await handle_status(ex, *code);
     if (auto n = argument("/bytes/")) co_return co_await handle_bytes(ex, *n);
     if (auto n = argument("/stream/")) co_return co_await handle_stream(ex, *n);
+    if (auto n = argument("/range/")) co_return co_await handle_range(ex, *n);
     if (path == "/gzip") co_return co_await handle_gzip(ex);
     if (path == "/slow") co_return co_await handle_slow(ex);
     if (path == "/drip") co_return co_await handle_drip(ex);

@@ -43,6 +43,11 @@ struct ServerState;
 //                            as an interim response, followed by a 200 "Hello, world!")
 //   /bytes/{n}               n pattern bytes with Content-Length, written in 64 KiB pieces
 //   /stream/{n}?chunk=K      n pattern bytes, chunked in K-byte chunks (default 1024)
+//   /range/{n}[?etag=E][&ignore=1][&ms=M&chunk=K]  n pattern bytes as a static file: ETag
+//                            (default "pattern-n"), Last-Modified, Accept-Ranges; Range
+//                            "bytes=A-[B]" -> 206 + Content-Range, past the end -> 416
+//                            "bytes */n", If-Range not matching the ETag -> 200; ignore=1:
+//                            Range ignored; K-byte pieces (default 64 KiB) M ms apart
 //   /gzip[?n=N]              gzip body (Content-Encoding: gzip) of "Hello, world!" or of N
 //                            pattern bytes
 //   /slow?ms=N               waits N ms, then 200 "Hello, world!"
