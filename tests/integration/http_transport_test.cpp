@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "client_fixture.hpp"
+#include "fiber_sanitizer.hpp"
 #include "httpx/httpx.hpp"
 #include "resident_memory.hpp"
 #include "run_async.hpp"
@@ -110,9 +111,8 @@ TEST_F(HttpTransport, StreamsALargeBodyInBoundedChunks) {
 }
 
 TEST_F(HttpTransport, AGibibyteDownloadKeepsMemoryFlat) {
-#if defined(__SANITIZE_ADDRESS__)
-    GTEST_SKIP() << "ASan's quarantine keeps freed memory resident: RSS says nothing here";
-#endif
+    if (httpx::test::kAddressSanitizer)
+        GTEST_SKIP() << "ASan's quarantine keeps freed memory resident: RSS says nothing here";
     constexpr std::uint64_t size = 1ull << 30;
     auto task = [&]() -> httpx::awaitable<void> {
         httpx::Response r = co_await client->stream("GET", url("/bytes/" + std::to_string(size)));

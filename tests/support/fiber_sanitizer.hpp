@@ -19,4 +19,18 @@ inline constexpr bool kSanitizerFollowsFibers = true;
 inline constexpr bool kSanitizerFollowsFibers = true;
 #endif
 
+/// Whether this is an ASan build (g++ says so with __SANITIZE_ADDRESS__, clang with
+/// __has_feature): its quarantine keeps freed memory resident, so RSS checks mean nothing there.
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr bool kAddressSanitizer = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+inline constexpr bool kAddressSanitizer = true;
+#else
+inline constexpr bool kAddressSanitizer = false;
+#endif
+#else
+inline constexpr bool kAddressSanitizer = false;
+#endif
+
 }  // namespace httpx::test
