@@ -1,4 +1,5 @@
 #include "client/proxy_env.hpp"
+#include "support/ascii.hpp"
 
 #include <boost/asio/ip/address.hpp>
 
@@ -12,13 +13,6 @@ namespace httpx::detail {
 
 namespace {
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
 std::string_view trim(std::string_view s) {
     const auto first = s.find_first_not_of(" \t\r\n");
     if (first == std::string_view::npos) return {};
@@ -29,9 +23,10 @@ constexpr std::string_view suffix = "_proxy";
 
 // The scheme of a "<scheme>_proxy" name (any case), or nullopt.
 std::optional<std::string> scheme_of(std::string_view name) {
-    if (name.size() < suffix.size() || lower(name.substr(name.size() - suffix.size())) != suffix)
+    if (name.size() < suffix.size() ||
+        ascii_lower(name.substr(name.size() - suffix.size())) != suffix)
         return std::nullopt;
-    return lower(name.substr(0, name.size() - suffix.size()));
+    return ascii_lower(name.substr(0, name.size() - suffix.size()));
 }
 
 // "1.2.3.4" or "::1" (HTTPX's is_ipv4_hostname / is_ipv6_hostname, without a range).
@@ -66,7 +61,7 @@ std::map<std::string, std::string> environment_proxy_settings(const Environment&
     if (cgi) proxies.erase("http");
     for (const auto& [name, value] : environment) {
         const auto scheme = scheme_of(name);
-        if (!scheme || name != lower(name)) continue;
+        if (!scheme || name != ascii_lower(name)) continue;
         if (value.empty())
             proxies.erase(*scheme);
         else
@@ -107,7 +102,7 @@ std::map<std::string, std::optional<std::string>> environment_proxies(
             mounts["all://[" + std::string(entry.substr(0, slash)) + "]" +
                    std::string(slash == std::string_view::npos ? "" : entry.substr(slash))] =
                 std::nullopt;
-        } else if (address || lower(entry) == "localhost") {
+        } else if (address || ascii_lower(entry) == "localhost") {
             mounts["all://" + text] = std::nullopt;
         } else if (entry.starts_with("*.")) {
             // HTTPX would make "all://**.example.com", which matches nothing; curl and Go

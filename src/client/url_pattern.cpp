@@ -1,4 +1,5 @@
 #include "client/url_pattern.hpp"
+#include "support/ascii.hpp"
 
 #include "models/default_port.hpp"
 
@@ -16,13 +17,6 @@ namespace httpx::detail {
 
 namespace {
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
 bool ends_with(std::string_view s, std::string_view suffix) {
     return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
@@ -37,7 +31,7 @@ URLPattern::URLPattern(std::string_view pattern) : pattern_(pattern) {
             "Proxy keys should use proper URL forms rather than plain scheme strings. Instead "
             "of \"" +
             std::string(pattern) + "\", use \"" + std::string(pattern) + "://\"");
-    std::string scheme = lower(pattern.substr(0, sep));
+    std::string scheme = ascii_lower(pattern.substr(0, sep));
     scheme_ = scheme == "all" ? "" : scheme;
     std::string_view authority = pattern.substr(sep + 3);
     const auto slash = authority.find('/');
@@ -55,7 +49,7 @@ URLPattern::URLPattern(std::string_view pattern) : pattern_(pattern) {
         if (default_port(scheme) != port) port_ = port;
         authority = authority.substr(0, colon);
     }
-    host_ = lower(authority);
+    host_ = ascii_lower(authority);
     if (host_ == "*") host_.clear();
     // Compared with URL::host(): IPv6 literals without brackets, IDNA labels decoded.
     if (host_.size() >= 2 && host_.front() == '[' && host_.back() == ']')
