@@ -14,7 +14,12 @@
 #include "test_server.hpp"
 #include "transport/http_transport_access.hpp"
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <memory>
 #include <set>
@@ -141,6 +146,59 @@ TEST_F(ProxyTest, TunnelsHttpsWithConnectAndReusesTheTunnel) {
     const std::string authority = "localhost:" + std::to_string(servers->tls->port());
     EXPECT_EQ(heads[0], "CONNECT " + authority + " HTTP/1.1\r\nHost: " + authority +
                             "\r\nAccept: */*\r\n\r\n");
+}
+
+// A pooled connection through the proxy that the origin drops unanswered (as after a restart
+// it did not announce): the request goes again once, on a new connection through the proxy.
+TEST_F(ProxyTest, ARequestMeetingAStaleForwardedConnectionGoesAgainOnANewOne) {
+    TestProxy proxy;
+    proxy.start();
+    auto t = transport(proxy.url());
+    EXPECT_EQ(get(t, servers->plain.url("/misbehave/drop_next")).status_code(), 200);
+    EXPECT_EQ(get(t, servers->plain.url("/")).text(), "Hello, world!");
+    EXPECT_EQ(proxy.connections_accepted(), 2u);
+}
+
+TEST_F(ProxyTest, ARequestMeetingAStaleTunnelGoesAgainOnANewOne) {
+    TestProxy proxy;
+    proxy.start();
+    auto t = transport(proxy.url());
+    EXPECT_EQ(get(t, servers->tls_origin() + "/misbehave/drop_next").status_code(), 200);
+    EXPECT_EQ(get(t, servers->tls_origin() + "/").text(), "Hello, world!");
+    EXPECT_EQ(proxy.connections_accepted(), 2u);
+}
+
+// A request cancelled while it waits for its response through a tunnel ends as
+// operation_aborted (API.md), and the client goes on through the proxy.
+TEST_F(ProxyTest, ACancelledRequestThroughATunnelLeavesTheClientUsable) {
+    TestProxy proxy;
+    proxy.start();
+    auto t = transport(proxy.url());
+    httpx::ClientOptions options;
+    options.transport = t;
+    httpx::AsyncClient client(std::move(options));
+    asio::cancellation_signal cancel;
+    std::exception_ptr error;
+    asio::co_spawn(io, client.get(servers->tls_origin() + "/slow?ms=2000"),
+                   asio::bind_cancellation_slot(
+                       cancel.slot(), [&](std::exception_ptr e, httpx::Response) { error = e; }));
+    auto task = [&]() -> httpx::awaitable<std::string> {
+        asio::steady_timer timer(co_await asio::this_coro::executor, 200ms);
+        co_await timer.async_wait(asio::use_awaitable);
+        cancel.emit(asio::cancellation_type::terminal);
+        httpx::Response r = co_await client.get(servers->tls_origin() + "/");
+        co_return r.text();
+    };
+    EXPECT_EQ(run_on(io, task()), "Hello, world!");
+    ASSERT_TRUE(error);
+    try {
+        std::rethrow_exception(error);
+    } catch (const boost::system::system_error& e) {
+        EXPECT_EQ(e.code(), asio::error::operation_aborted);
+    } catch (...) {
+        ADD_FAILURE() << "not operation_aborted";
+    }
+    EXPECT_EQ(t->pool_stats().connections, t->pool_stats().idle);
 }
 
 TEST_F(ProxyTest, Http2InsideATunnel) {
