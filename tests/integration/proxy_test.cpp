@@ -148,57 +148,86 @@ TEST_F(ProxyTest, TunnelsHttpsWithConnectAndReusesTheTunnel) {
                             "\r\nAccept: */*\r\n\r\n");
 }
 
+// The three kinds of proxy, each a TestProxy, for the tests that must hold through every kind.
+enum class ProxyKind { http, https, socks5 };
+
+struct ProxyUnderTest {
+    std::unique_ptr<TestProxy> server;
+    httpx::Proxy proxy;
+};
+
+ProxyUnderTest start_proxy(ProxyKind kind, const std::string& ca,
+                           const httpx::test::PlainAndTlsServers& servers) {
+    TestProxy::Options options;
+    if (kind == ProxyKind::https) options.tls = servers.certs.server();
+    options.socks5 = kind == ProxyKind::socks5;
+    auto server = std::make_unique<TestProxy>(options);
+    server->start();
+    const std::string port = std::to_string(server->port());
+    if (kind == ProxyKind::https) {
+        httpx::Proxy::Options proxy_options;
+        proxy_options.verify = ca;
+        return {std::move(server), httpx::Proxy("https://localhost:" + port, proxy_options)};
+    }
+    const char* scheme = kind == ProxyKind::socks5 ? "socks5://" : "http://";
+    return {std::move(server), httpx::Proxy(scheme + std::string("127.0.0.1:") + port)};
+}
+
+constexpr ProxyKind kProxyKinds[] = {ProxyKind::http, ProxyKind::https, ProxyKind::socks5};
+
 // A pooled connection through the proxy that the origin drops unanswered (as after a restart
 // it did not announce): the request goes again once, on a new connection through the proxy.
-TEST_F(ProxyTest, ARequestMeetingAStaleForwardedConnectionGoesAgainOnANewOne) {
-    TestProxy proxy;
-    proxy.start();
-    auto t = transport(proxy.url());
-    EXPECT_EQ(get(t, servers->plain.url("/misbehave/drop_next")).status_code(), 200);
-    EXPECT_EQ(get(t, servers->plain.url("/")).text(), "Hello, world!");
-    EXPECT_EQ(proxy.connections_accepted(), 2u);
-}
-
-TEST_F(ProxyTest, ARequestMeetingAStaleTunnelGoesAgainOnANewOne) {
-    TestProxy proxy;
-    proxy.start();
-    auto t = transport(proxy.url());
-    EXPECT_EQ(get(t, servers->tls_origin() + "/misbehave/drop_next").status_code(), 200);
-    EXPECT_EQ(get(t, servers->tls_origin() + "/").text(), "Hello, world!");
-    EXPECT_EQ(proxy.connections_accepted(), 2u);
-}
-
-// A request cancelled while it waits for its response through a tunnel ends as
-// operation_aborted (API.md), and the client goes on through the proxy.
-TEST_F(ProxyTest, ACancelledRequestThroughATunnelLeavesTheClientUsable) {
-    TestProxy proxy;
-    proxy.start();
-    auto t = transport(proxy.url());
-    httpx::ClientOptions options;
-    options.transport = t;
-    httpx::AsyncClient client(std::move(options));
-    asio::cancellation_signal cancel;
-    std::exception_ptr error;
-    asio::co_spawn(io, client.get(servers->tls_origin() + "/slow?ms=2000"),
-                   asio::bind_cancellation_slot(
-                       cancel.slot(), [&](std::exception_ptr e, httpx::Response) { error = e; }));
-    auto task = [&]() -> httpx::awaitable<std::string> {
-        asio::steady_timer timer(co_await asio::this_coro::executor, 200ms);
-        co_await timer.async_wait(asio::use_awaitable);
-        cancel.emit(asio::cancellation_type::terminal);
-        httpx::Response r = co_await client.get(servers->tls_origin() + "/");
-        co_return r.text();
-    };
-    EXPECT_EQ(run_on(io, task()), "Hello, world!");
-    ASSERT_TRUE(error);
-    try {
-        std::rethrow_exception(error);
-    } catch (const boost::system::system_error& e) {
-        EXPECT_EQ(e.code(), asio::error::operation_aborted);
-    } catch (...) {
-        ADD_FAILURE() << "not operation_aborted";
+// Plain origins (forwarded through HTTP proxies) and TLS origins (tunnelled), every kind.
+TEST_F(ProxyTest, ARequestMeetingAStaleConnectionGoesAgainOnANewOneThroughEveryKind) {
+    std::string plain = servers->plain.url("/");
+    plain.pop_back();  // the origin without its path
+    for (const ProxyKind kind : kProxyKinds) {
+        for (const std::string& origin : {plain, servers->tls_origin()}) {
+            SCOPED_TRACE(static_cast<int>(kind));
+            SCOPED_TRACE(origin);
+            ProxyUnderTest p = start_proxy(kind, ca(), *servers);
+            auto t = transport(p.proxy);
+            EXPECT_EQ(get(t, origin + "/misbehave/drop_next").status_code(), 200);
+            EXPECT_EQ(get(t, origin + "/").text(), "Hello, world!");
+            EXPECT_EQ(p.server->connections_accepted(), 2u);
+        }
     }
-    EXPECT_EQ(t->pool_stats().connections, t->pool_stats().idle);
+}
+
+// A request cancelled while it waits for its response through the proxy ends as
+// operation_aborted (API.md), and the client goes on through the proxy.
+TEST_F(ProxyTest, ACancelledRequestThroughEveryKindLeavesTheClientUsable) {
+    for (const ProxyKind kind : kProxyKinds) {
+        SCOPED_TRACE(static_cast<int>(kind));
+        ProxyUnderTest p = start_proxy(kind, ca(), *servers);
+        auto t = transport(p.proxy);
+        httpx::ClientOptions options;
+        options.transport = t;
+        httpx::AsyncClient client(std::move(options));
+        asio::cancellation_signal cancel;
+        std::exception_ptr error;
+        asio::co_spawn(
+            io, client.get(servers->tls_origin() + "/slow?ms=2000"),
+            asio::bind_cancellation_slot(
+                cancel.slot(), [&](std::exception_ptr e, httpx::Response) { error = e; }));
+        auto task = [&]() -> httpx::awaitable<std::string> {
+            asio::steady_timer timer(co_await asio::this_coro::executor, 200ms);
+            co_await timer.async_wait(asio::use_awaitable);
+            cancel.emit(asio::cancellation_type::terminal);
+            httpx::Response r = co_await client.get(servers->tls_origin() + "/");
+            co_return r.text();
+        };
+        EXPECT_EQ(run_on(io, task()), "Hello, world!");
+        ASSERT_TRUE(error);
+        try {
+            std::rethrow_exception(error);
+        } catch (const boost::system::system_error& e) {
+            EXPECT_EQ(e.code(), asio::error::operation_aborted);
+        } catch (...) {
+            ADD_FAILURE() << "not operation_aborted";
+        }
+        EXPECT_EQ(t->pool_stats().connections, t->pool_stats().idle);
+    }
 }
 
 TEST_F(ProxyTest, Http2InsideATunnel) {
